@@ -1,0 +1,1 @@
+"""Create Automation: POST /v1/automations on AWS Lambda (see README.md)."""

@@ -1,0 +1,50 @@
+"""The domain's exceptions: what can go wrong when an automation is created.
+
+Nothing here knows about HTTP. The edge (``api.py``) maps each kind to a status and
+the contract's error envelope, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a request body, at a precise place in it."""
+
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code, "message": self.message}
+
+
+class AutomationError(Exception):
+    """Base of every domain error."""
+
+
+class ValidationFailed(AutomationError):
+    """The body is well-formed JSON but breaks the field or graph rules."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} validation problem(s)")
+        self.problems = problems
+
+
+class AutomationTooLarge(AutomationError):
+    """The automation would not fit in one DynamoDB item."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"automation is {size} bytes, limit {limit}")
+        self.size = size
+        self.limit = limit
+
+
+class StorageUnavailable(AutomationError):
+    """Storage was throttled or unreachable after the retry budget was spent."""
+
+
+class AutomationIdTaken(AutomationError):
+    """The conditional put found another item under the same key."""

@@ -1,0 +1,174 @@
+"""The request body of Create Automation, as pydantic v2 models.
+
+Lenient at creation, as the public page says: structure and types are checked here,
+completeness (connected graph, per-type ``data``) is left to publish time. Strict
+types: ``"1"`` is not a number and ``1`` is not a string. Unknown top-level fields
+are refused so a typo never silently loses data; extra keys inside a node or an
+edge (editor state such as ``selected`` or ``width``) are dropped, not stored.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+TriggerType = Literal[
+    "contact.subscribed",
+    "contact.unsubscribed",
+    "contact.created",
+    "contact.updated",
+    "event.fired",
+    "form.submitted",
+    "segment.entered",
+    "email.opened",
+    "email.clicked",
+    "email.bounced",
+    "email.complained",
+]
+
+NodeType = Literal[
+    # triggers
+    "contact-subscribed",
+    "contact-property-updated",
+    "form-filled",
+    "webhook-trigger",
+    "event",
+    "segment-entry",
+    "segment-exit",
+    "email-engagement",
+    # actions
+    "send-email",
+    "send-webhook",
+    "update-contact",
+    "unsubscribe-contact",
+    "add-to-topic",
+    "remove-from-topic",
+    # rules
+    "if-else",
+    "percentage-split",
+    "time-delay",
+]
+
+NAME_MAX = 100
+DESCRIPTION_MAX = 500
+ID_MAX = 128
+MAX_NODES = 1_000
+MAX_EDGES = 2_000
+# `data` and `config` may hold any JSON nested at most this deep (the object itself is
+# level 1). DynamoDB refuses 32 levels; the publish-time schema never needs more.
+MAX_DEPTH = 16
+DEFAULT_TRIGGER_TYPE: TriggerType = "contact.subscribed"
+
+
+def _name(value: str) -> str:
+    trimmed = value.strip()
+    if not trimmed:
+        raise PydanticCustomError("blank", "must not be blank")
+    if len(trimmed) > NAME_MAX:
+        raise PydanticCustomError(
+            "too_long",
+            "must be at most {max} characters after trimming (got {got})",
+            {"max": NAME_MAX, "got": len(trimmed)},
+        )
+    return trimmed
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise PydanticCustomError("not_printable", "must contain only printable characters")
+    return value
+
+
+def _exceeds(value: Any, budget: int) -> bool:
+    """True when containers in ``value`` nest deeper than ``budget`` levels."""
+    if isinstance(value, dict):
+        if budget == 0:
+            return True
+        return any(_exceeds(item, budget - 1) for item in value.values())
+    if isinstance(value, list):
+        if budget == 0:
+            return True
+        return any(_exceeds(item, budget - 1) for item in value)
+    return False
+
+
+def _shallow_enough(value: dict[str, Any]) -> dict[str, Any]:
+    if _exceeds(value, MAX_DEPTH):
+        raise PydanticCustomError(
+            "too_deep", "must not nest objects and arrays more than {max} levels deep", {"max": MAX_DEPTH}
+        )
+    return value
+
+
+def _finite_number(value: Any) -> int | float:
+    # `type(...) is` on purpose: bool is an int subclass and is not a coordinate.
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return value
+    raise PydanticCustomError("invalid_type", "must be a finite number")
+
+
+Name = Annotated[str, AfterValidator(_name)]
+ElementId = Annotated[str, StringConstraints(min_length=1, max_length=ID_MAX), AfterValidator(_printable)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(_shallow_enough)]
+Coordinate = Annotated[int | float, PlainValidator(_finite_number), WithJsonSchema({"type": "number"})]
+
+
+class Position(BaseModel):
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="ignore")
+
+    x: Coordinate
+    y: Coordinate
+
+
+class Trigger(BaseModel):
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
+
+    type: TriggerType
+    config: JsonObject = Field(default_factory=dict)
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="ignore")
+
+    id: ElementId
+    type: NodeType
+    position: Position = Field(default_factory=lambda: Position(x=0, y=0))
+    data: JsonObject = Field(default_factory=dict)
+
+
+class Edge(BaseModel):
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="ignore")
+
+    id: ElementId
+    source: str
+    target: str
+    sourceHandle: str | None = None
+    targetHandle: str | None = None
+    type: str | None = None
+    animated: bool = False
+    data: JsonObject = Field(default_factory=dict)
+
+
+class NewAutomation(BaseModel):
+    """The body of ``POST /v1/automations``."""
+
+    model_config = ConfigDict(
+        strict=True, allow_inf_nan=False, extra="forbid", title="CreateAutomationRequest"
+    )
+
+    name: Name = Field(min_length=1, json_schema_extra={"maxLength": NAME_MAX})
+    description: Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)] | None = None
+    trigger: Trigger = Field(default_factory=lambda: Trigger(type=DEFAULT_TRIGGER_TYPE))
+    nodes: list[Node] = Field(default_factory=list, max_length=MAX_NODES)
+    edges: list[Edge] = Field(default_factory=list, max_length=MAX_EDGES)

@@ -1,0 +1,56 @@
+"""The HTTP edge's responses: the contract's error envelope, and errors the edge
+itself raises (authentication, media type, body shape) before the domain runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+
+JSON = "application/json"
+
+
+class HttpError(Exception):
+    """A request refused at the edge, with everything its response needs."""
+
+    def __init__(
+        self, status: int, error_type: str, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.error_type = error_type
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def json_response(
+    status: int, body: str, request_id: str, headers: dict[str, str] | None = None
+) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=JSON,
+        body=body,
+        headers={**(headers or {}), "X-Request-Id": request_id},
+    )
+
+
+def error_response(
+    status: int,
+    error_type: str,
+    code: str,
+    message: str,
+    request_id: str,
+    *,
+    headers: dict[str, str] | None = None,
+    validation_errors: list[dict[str, str]] | None = None,
+) -> Response[str]:
+    error: dict[str, Any] = {"type": error_type, "code": code, "message": message, "requestId": request_id}
+    if validation_errors is not None:
+        error["validationErrors"] = validation_errors
+    return json_response(status, dumps({"error": error}), request_id, headers)

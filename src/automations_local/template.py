@@ -1,0 +1,71 @@
+"""Reads template.yaml, so local tables and tests are built from the template
+itself and cannot drift from what is deployed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub, ...)."""
+
+
+def _intrinsic(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value: Any
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open() as handle:
+        return yaml.load(handle, Loader=_CfnLoader)  # a SafeLoader subclass
+
+
+def table_definitions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Logical id → properties, for every DynamoDB table in the template."""
+    return {
+        name: resource["Properties"]
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def create_tables(client: Any, template: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Create every table of the template through ``client``; logical id → name."""
+    names: dict[str, str] = {}
+    for logical_id, props in table_definitions(template).items():
+        name = f"{prefix}{logical_id}"
+        client.create_table(
+            TableName=name,
+            KeySchema=props["KeySchema"],
+            AttributeDefinitions=props["AttributeDefinitions"],
+            BillingMode=props["BillingMode"],
+        )
+        client.get_waiter("table_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
+        )
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            client.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+            )
+        names[logical_id] = name
+    return names
