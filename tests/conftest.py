@@ -3,6 +3,7 @@ workspace per test, and the real Lambda handler invoked with real events."""
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from moto import mock_aws
 
 from automations import api, settings
 from automations.handler import lambda_handler
+from automations.observability import logger
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 from automations_local.template import create_tables, load_template
@@ -116,3 +118,13 @@ def post(
 
 def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
+
+
+@pytest.fixture
+def logs() -> Iterator[io.StringIO]:
+    """What the function logs (Powertools' JSON lines), as CloudWatch would see it."""
+    handler = logger.registered_handler
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)  # type: ignore[attr-defined]
+    yield buffer
+    handler.setStream(previous)  # type: ignore[attr-defined]

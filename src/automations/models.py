@@ -167,7 +167,7 @@ class NewAutomation(BaseModel):
         strict=True, allow_inf_nan=False, extra="forbid", title="CreateAutomationRequest"
     )
 
-    name: Name = Field(min_length=1, json_schema_extra={"maxLength": NAME_MAX})
+    name: Name = Field(json_schema_extra={"minLength": 1, "maxLength": NAME_MAX})
     description: Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)] | None = None
     trigger: Trigger = Field(default_factory=lambda: Trigger(type=DEFAULT_TRIGGER_TYPE))
     nodes: list[Node] = Field(default_factory=list, max_length=MAX_NODES)

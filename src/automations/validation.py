@@ -57,7 +57,7 @@ def _problem(error: ErrorDetails) -> Problem:
         return Problem(field, "too_short", f"must be at least {ctx['min_length']} character(s)")
     if kind == "string_too_long":
         return Problem(field, "too_long", f"must be at most {ctx['max_length']} characters")
-    if kind == "too_long":  # a list
+    if kind == "too_long" and ctx.get("field_type") == "List":
         limit = MAX_NODES if field == "nodes" else MAX_EDGES
         return Problem(field, "too_many", f"must hold at most {limit} {field}")
     # Our own PydanticCustomError codes (blank, too_deep, not_printable, invalid_type, too_long)
