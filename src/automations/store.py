@@ -4,8 +4,8 @@ The item is keyed by ``workspaceId`` (partition) and ``id`` (sort) and holds eve
 field of the API object. ``trigger``, ``nodes`` and ``edges`` — the client's own JSON —
 are stored as JSON text (type S), not as DynamoDB maps: the text round-trips floats,
 big integers, empty strings and any Unicode exactly (no Decimal conversion), has no
-32-level nesting limit, is about half the size of the map encoding and is much
-cheaper to build than boto3's ``TypeSerializer`` output (README, "Storage").
+32-level nesting limit and is cheaper to build than boto3's ``TypeSerializer``
+output (README, "Storage").
 """
 
 from __future__ import annotations
