@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lint typecheck test clean
+.PHONY: install run token invoke openapi lint typecheck test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +13,24 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The endpoint on http://127.0.0.1:$(PORT) with an embedded DynamoDB (README, "Run it").
+PORT ?= 3000
+run: $(STAMP)
+	PORT=$(PORT) $(BIN)/python -m automations_local.server
+
+# A dev token on the last line; SCOPES="..." and WORKSPACE=... choose its contents.
+token: $(STAMP)
+	@$(BIN)/python -m automations_local.tokens
+
+# Replay one event file through the handler: the Docker-free `sam local invoke -e`.
+EVENT ?= events/create-minimal.json
+invoke: $(STAMP)
+	$(BIN)/python -m automations_local.invoke $(EVENT)
+
+# Rewrite the committed OpenAPI document from the code.
+openapi: $(STAMP)
+	$(BIN)/python -m automations_local.openapi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

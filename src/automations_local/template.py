@@ -26,7 +26,8 @@ def _intrinsic(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, A
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        assert isinstance(node, yaml.MappingNode)
+        value = loader.construct_mapping(node, deep=True)
     return {name: value}
 
 
@@ -35,7 +36,8 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as handle:
-        return yaml.load(handle, Loader=_CfnLoader)  # a SafeLoader subclass
+        template: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # a SafeLoader subclass
+        return template
 
 
 def table_definitions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
