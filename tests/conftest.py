@@ -63,6 +63,7 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tables]:
         client = boto3.client("dynamodb")
         names = create_tables(client, load_template())
         monkeypatch.setenv("AUTOMATIONS_TABLE", names["AutomationsTable"])
+        monkeypatch.setenv("IDEMPOTENCY_TABLE", names["IdempotencyTable"])
         yield Tables(client=client, automations=names["AutomationsTable"])
 
 

@@ -4,6 +4,7 @@ the contract's envelope. Below this module nothing knows about API Gateway."""
 from __future__ import annotations
 
 import functools
+import re
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -12,7 +13,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from automations.body import read_json_object
 from automations.caller import authorise
 from automations.create import create_automation
-from automations.errors import AutomationTooLarge, StorageUnavailable, ValidationFailed
+from automations.errors import (
+    AutomationTooLarge,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    StorageUnavailable,
+    ValidationFailed,
+)
 from automations.graph import GRAPH_CODES
 from automations.observability import logger, metrics
 from automations.responses import HttpError, dumps, error_response, json_response
@@ -21,6 +28,7 @@ from automations.store import AutomationStore
 
 PATH = "/v1/automations"
 RETRY_AFTER_SECONDS = "2"
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1–255 printable ASCII
 
 app = APIGatewayHttpResolver()
 
@@ -106,6 +114,29 @@ def _unavailable(exc: StorageUnavailable) -> Response[str]:
         "automations cannot be stored right now; nothing was created, retry shortly",
         request_id(),
         headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+@app.exception_handler(IdempotencyKeyReused)
+def _key_reused(exc: IdempotencyKeyReused) -> Response[str]:
+    return error_response(
+        422,
+        "idempotency_error",
+        "idempotency_key_reused",
+        "this Idempotency-Key was already used with a different body; use a new key for a new automation",
+        request_id(),
+    )
+
+
+@app.exception_handler(IdempotencyKeyInUse)
+def _key_in_use(exc: IdempotencyKeyInUse) -> Response[str]:
+    return error_response(
+        409,
+        "idempotency_error",
+        "idempotency_key_in_use",
+        "a request with this Idempotency-Key is still being processed; retry shortly",
+        request_id(),
+        headers={"Retry-After": "1"},
     )
 
 

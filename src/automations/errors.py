@@ -48,3 +48,11 @@ class StorageUnavailable(AutomationError):
 
 class AutomationIdTaken(AutomationError):
     """The conditional put found another item under the same key."""
+
+
+class IdempotencyKeyReused(AutomationError):
+    """The Idempotency-Key was used with another body in this workspace."""
+
+
+class IdempotencyKeyInUse(AutomationError):
+    """A request with the same Idempotency-Key is still running."""

@@ -52,6 +52,16 @@ _MISCONFIGURED = frozenset(
 )
 
 
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether a boto3 error means storage is throttled, failing or unreachable
+    (a 503 for the client) rather than a bug."""
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in _THROTTLED or code in _MISCONFIGURED or status >= 500
+    return isinstance(exc, (BotoConnectionError, HTTPClientError, NoCredentialsError))
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
@@ -137,17 +147,15 @@ class AutomationStore:
             )
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            code = error.get("Code", "")
-            if code == "ConditionalCheckFailedException":
+            if error.get("Code") == "ConditionalCheckFailedException":
                 # botocore retried a put whose first answer was lost, and the first
                 # one landed: the item there is ours, so the create succeeded.
                 if exc.response.get("Item") == item:
                     return
                 raise AutomationIdTaken(automation["id"]) from exc
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-            if code in _THROTTLED or code in _MISCONFIGURED or status >= 500:
-                raise StorageUnavailable(code or f"HTTP {status}") from exc
-            if code == "ValidationException" and "size" in error.get("Message", ""):
+            if is_unavailable(exc):
+                raise StorageUnavailable(error.get("Code") or "HTTP error") from exc
+            if error.get("Code") == "ValidationException" and "size" in error.get("Message", ""):
                 raise AutomationTooLarge(size, ITEM_LIMIT) from exc
             raise
         except (BotoConnectionError, HTTPClientError, NoCredentialsError) as exc:

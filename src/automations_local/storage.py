@@ -67,6 +67,7 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
         endpoint = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
         tables = ensure_tables(_client(endpoint))
         os.environ.setdefault("AUTOMATIONS_TABLE", tables["AutomationsTable"])
+        os.environ.setdefault("IDEMPOTENCY_TABLE", tables["IdempotencyTable"])
         yield LocalStorage(f"DynamoDB-compatible server at {endpoint}", endpoint, tables)
         return
     if mode != "embedded":
@@ -84,6 +85,7 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
         tables = ensure_tables(_client(endpoint))
         os.environ["AUTOMATIONS_TABLE"] = tables["AutomationsTable"]
+        os.environ["IDEMPOTENCY_TABLE"] = tables["IdempotencyTable"]
         yield LocalStorage(
             f"embedded DynamoDB (moto) at {endpoint}, tables from template.yaml", endpoint, tables
         )

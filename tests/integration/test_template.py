@@ -55,16 +55,32 @@ def test_the_function(template: dict[str, Any]) -> None:
     } <= set(env)
 
 
-def test_the_function_may_only_put_items_in_its_table(template: dict[str, Any]) -> None:
+def test_the_function_has_least_privilege_on_its_two_tables(template: dict[str, Any]) -> None:
     (function,) = resources_of(template, "AWS::Serverless::Function").values()
     statements = [s for policy in function["Properties"]["Policies"] for s in policy["Statement"]]
     assert statements == [
         {
             "Effect": "Allow",
-            "Action": "dynamodb:PutItem",
+            "Action": ["dynamodb:PutItem", "dynamodb:GetItem"],
             "Resource": {"Fn::GetAtt": ["AutomationsTable", "Arn"]},
-        }
+        },
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            "Resource": {"Fn::GetAtt": ["IdempotencyTable", "Arn"]},
+        },
     ]
+
+
+def test_the_idempotency_table(template: dict[str, Any]) -> None:
+    props = template["Resources"]["IdempotencyTable"]["Properties"]
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    (function,) = resources_of(template, "AWS::Serverless::Function").values()
+    assert function["Properties"]["Environment"]["Variables"]["IDEMPOTENCY_TABLE"] == {
+        "Ref": "IdempotencyTable"
+    }
 
 
 def test_the_route_needs_a_jwt_with_the_write_scope(template: dict[str, Any]) -> None:
