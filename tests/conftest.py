@@ -15,7 +15,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from automations import api, settings
+from automations import api, idempotency, settings
 from automations.handler import lambda_handler
 from automations.observability import logger
 from automations_local.context import LambdaContext
@@ -36,17 +36,24 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    settings.get_settings.cache_clear()
-    api.automation_store.cache_clear()
+    _clear_caches()
     yield
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    """Settings, the store and the idempotency layer are made once per container;
+    each test is a new container."""
     settings.get_settings.cache_clear()
     api.automation_store.cache_clear()
+    idempotency._persistence.cache_clear()
 
 
 @dataclass
 class Tables:
     client: Any
     automations: str
+    idempotency: str
 
     def items(self) -> list[dict[str, Any]]:
         """Every item of the automations table, in wire form."""
@@ -64,7 +71,9 @@ def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tables]:
         names = create_tables(client, load_template())
         monkeypatch.setenv("AUTOMATIONS_TABLE", names["AutomationsTable"])
         monkeypatch.setenv("IDEMPOTENCY_TABLE", names["IdempotencyTable"])
-        yield Tables(client=client, automations=names["AutomationsTable"])
+        yield Tables(
+            client=client, automations=names["AutomationsTable"], idempotency=names["IdempotencyTable"]
+        )
 
 
 @pytest.fixture

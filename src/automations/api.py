@@ -23,12 +23,12 @@ from automations.errors import (
 from automations.graph import GRAPH_CODES
 from automations.observability import logger, metrics
 from automations.responses import HttpError, dumps, error_response, json_response
-from automations.settings import get_settings
+from automations.settings import SettingsError, get_settings
 from automations.store import AutomationStore
 
 PATH = "/v1/automations"
 RETRY_AFTER_SECONDS = "2"
-IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1–255 printable ASCII
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
 
 app = APIGatewayHttpResolver()
 
@@ -54,18 +54,46 @@ def create() -> Response[str]:
     settings = get_settings()
     caller = authorise(event.raw_event.get("requestContext", {}).get("authorizer"), settings.workspace_claim)
     logger.append_keys(workspace_id=caller.workspace_id)
+    key = event.headers.get("idempotency-key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise HttpError(
+            400,
+            "invalid_request_error",
+            "invalid_idempotency_key",
+            "the Idempotency-Key header must be 1-255 printable ASCII characters",
+        )
     payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
-    automation = create_automation(payload, caller.workspace_id, automation_store())
-    metrics.add_metric(name="AutomationCreated", unit=MetricUnit.Count, value=1)
-    logger.info(
-        "automation created",
-        extra={
-            "automation_id": automation["id"],
-            "nodes": len(automation["nodes"]),
-            "edges": len(automation["edges"]),
-        },
-    )
-    return json_response(201, dumps(automation), request_id(), {"Location": f"{PATH}/{automation['id']}"})
+    replayed = False
+    if key is None:
+        automation = create_automation(payload, caller.workspace_id, automation_store())
+    else:
+        if settings.idempotency_table is None:
+            raise SettingsError("an Idempotency-Key arrived but IDEMPOTENCY_TABLE is not set")
+        from automations.idempotency import create_once  # only requests with a key pay for it
+
+        automation, replayed = create_once(
+            payload,
+            caller.workspace_id,
+            key,
+            automation_store(),
+            settings.idempotency_table,
+            app.lambda_context,
+        )
+    headers = {"Location": f"{PATH}/{automation['id']}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+        logger.info("idempotent replay", extra={"automation_id": automation["id"]})
+    else:
+        metrics.add_metric(name="AutomationCreated", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "automation created",
+            extra={
+                "automation_id": automation["id"],
+                "nodes": len(automation["nodes"]),
+                "edges": len(automation["edges"]),
+            },
+        )
+    return json_response(201, dumps(automation), request_id(), headers)
 
 
 @app.exception_handler(HttpError)
