@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -63,17 +65,61 @@ class Tables:
         return [item for item in self.items() if item["workspaceId"]["S"] == workspace]
 
 
-@pytest.fixture
-def tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[Tables]:
-    """moto's DynamoDB, with the tables that template.yaml declares."""
-    with mock_aws():
-        client = boto3.client("dynamodb")
-        names = create_tables(client, load_template())
-        monkeypatch.setenv("AUTOMATIONS_TABLE", names["AutomationsTable"])
-        monkeypatch.setenv("IDEMPOTENCY_TABLE", names["IdempotencyTable"])
-        yield Tables(
-            client=client, automations=names["AutomationsTable"], idempotency=names["IdempotencyTable"]
-        )
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def dynalite() -> Iterator[str]:
+    """A dynalite server (in memory) for the session; its URL."""
+    binary = ROOT / "node_modules" / ".bin" / "dynalite"
+    if not binary.exists():
+        pytest.fail("dynalite is not installed: run `npm install` (make test does it)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--createTableMs",
+            "0",
+            "--deleteTableMs",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert "listening" in line, line
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(params=["moto", "dynalite"])
+def tables(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Tables]:
+    """The tables that template.yaml declares, fresh for each test, in moto's
+    DynamoDB and again in dynalite, a DynamoDB-compatible server."""
+    if request.param == "moto":
+        with mock_aws():
+            yield _tables(boto3.client("dynamodb"), monkeypatch)
+    else:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", request.getfixturevalue("dynalite"))
+        yield _tables(boto3.client("dynamodb"), monkeypatch, prefix=f"t{uuid.uuid4().hex[:10]}-")
+
+
+def _tables(client: Any, monkeypatch: pytest.MonkeyPatch, prefix: str = "") -> Tables:
+    names = create_tables(client, load_template(), prefix=prefix)
+    monkeypatch.setenv("AUTOMATIONS_TABLE", names["AutomationsTable"])
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", names["IdempotencyTable"])
+    return Tables(client=client, automations=names["AutomationsTable"], idempotency=names["IdempotencyTable"])
 
 
 @pytest.fixture

@@ -148,9 +148,11 @@ class AutomationStore:
         except ClientError as exc:
             error = exc.response.get("Error", {})
             if error.get("Code") == "ConditionalCheckFailedException":
-                # botocore retried a put whose first answer was lost, and the first
-                # one landed: the item there is ours, so the create succeeded.
-                if exc.response.get("Item") == item:
+                # If botocore retried a put whose first answer was lost and the first
+                # one landed, the item there is ours: the create succeeded. Servers
+                # that do not return ALL_OLD (dynalite, DynamoDB Local) are asked.
+                existing = exc.response.get("Item") or self._get_item(workspace_id, automation["id"])
+                if existing == item:
                     return
                 raise AutomationIdTaken(automation["id"]) from exc
             if is_unavailable(exc):
@@ -161,12 +163,21 @@ class AutomationStore:
         except (BotoConnectionError, HTTPClientError, NoCredentialsError) as exc:
             raise StorageUnavailable(type(exc).__name__) from exc
 
+    def _get_item(self, workspace_id: str, automation_id: str) -> dict[str, dict[str, Any]] | None:
+        try:
+            answer = self.client.get_item(
+                TableName=self.table_name,
+                Key={"workspaceId": {"S": workspace_id}, "id": {"S": automation_id}},
+                ConsistentRead=True,
+            )
+        except (ClientError, BotoConnectionError, HTTPClientError, NoCredentialsError) as exc:
+            if is_unavailable(exc):
+                raise StorageUnavailable(type(exc).__name__) from exc
+            raise
+        item: dict[str, dict[str, Any]] | None = answer.get("Item")
+        return item
+
     def get(self, workspace_id: str, automation_id: str) -> dict[str, Any] | None:
         """The stored automation, read back consistently, or None."""
-        answer = self.client.get_item(
-            TableName=self.table_name,
-            Key={"workspaceId": {"S": workspace_id}, "id": {"S": automation_id}},
-            ConsistentRead=True,
-        )
-        item = answer.get("Item")
+        item = self._get_item(workspace_id, automation_id)
         return None if item is None else from_item(item)
