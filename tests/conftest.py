@@ -62,7 +62,15 @@ class Tables:
         return self.client.scan(TableName=self.automations, ConsistentRead=True)["Items"]
 
     def items_of(self, workspace: str) -> list[dict[str, Any]]:
-        return [item for item in self.items() if item["workspaceId"]["S"] == workspace]
+        """The items of one workspace (a query on the partition key)."""
+        answer = self.client.query(
+            TableName=self.automations,
+            KeyConditionExpression="workspaceId = :w",
+            ExpressionAttributeValues={":w": {"S": workspace}},
+            ConsistentRead=True,
+        )
+        items: list[dict[str, Any]] = answer["Items"]
+        return items
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 
 from automations import api
 from automations.create import create_automation
-from automations.store import AutomationStore, from_item, to_item
+from automations.store import ITEM_LIMIT, AutomationStore, from_item, item_size, to_item
 from automations_local.events import http_api_event
 from tests.conftest import WRITE, Tables, claims_for, invoke, load_event, post
 
@@ -258,19 +258,35 @@ def test_an_automation_too_large_for_one_item_is_413_before_writing(tables: Tabl
 
 
 def test_a_thousand_ordinary_nodes_fit(tables: Tables, workspace: str) -> None:
+    # Ordinary: ~100 bytes of data per node, a chain of 999 edges with handles.
     nodes = [
         {
             "id": f"node-{i}",
             "type": "send-email",
             "position": {"x": i * 10.5, "y": i * 3.25},
-            "data": {"emailId": f"eml_{i}"},
+            "data": {
+                "emailId": f"eml_{i:06d}",
+                "subject": f"Day {i}: tips",
+                "sendAt": "09:30",
+                "tz": "Europe/Paris",
+            },
         }
         for i in range(1000)
     ]
-    edges = [{"id": f"e{i}", "source": f"node-{i}", "target": f"node-{i + 1}"} for i in range(999)]
+    edges = [
+        {
+            "id": f"e{i}",
+            "source": f"node-{i}",
+            "target": f"node-{i + 1}",
+            "sourceHandle": "out",
+            "targetHandle": "in",
+        }
+        for i in range(999)
+    ]
     answer = post({"name": "big but ordinary", "nodes": nodes, "edges": edges}, workspace)
     assert answer.status == 201
     assert stored(tables, workspace) == [answer.body]
+    assert item_size(tables.items_of(workspace)[0]) < 0.85 * ITEM_LIMIT  # room to spare
 
 
 def test_throttling_is_503_with_retry_after(tables: Tables, workspace: str) -> None:
