@@ -35,7 +35,7 @@ app = APIGatewayHttpResolver()
 
 @functools.cache
 def automation_store() -> AutomationStore:
-    """One store (and one boto3 client) per container, made on first use."""
+    """One store (and one DynamoDB client) per container, made on first use."""
     return AutomationStore(get_settings().automations_table)
 
 

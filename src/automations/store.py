@@ -1,4 +1,9 @@
-"""DynamoDB storage of automations: the only module that imports boto3.
+"""DynamoDB storage of automations: the only module that talks to the AWS SDK.
+
+It uses botocore, boto3's core, directly: ``import boto3`` also loads s3transfer
+and boto3's resource layer, and its default session scans every service's
+resource model: together about a third of a cold start that needs none of it
+(README, "Performance"). The client is the same low-level DynamoDB client.
 
 The item is keyed by ``workspaceId`` (partition) and ``id`` (sort) and holds every
 field of the API object. ``trigger``, ``nodes`` and ``edges`` — the client's own JSON —
@@ -13,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError
 from botocore.exceptions import ConnectionError as BotoConnectionError
@@ -53,7 +58,7 @@ _MISCONFIGURED = frozenset(
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """Whether a boto3 error means storage is throttled, failing or unreachable
+    """Whether an AWS SDK error means storage is throttled, failing or unreachable
     (a 503 for the client) rather than a bug."""
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -125,7 +130,7 @@ class AutomationStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("dynamodb", config=BOTO_CONFIG)
+            self._client = botocore.session.get_session().create_client("dynamodb", config=BOTO_CONFIG)
         return self._client
 
     def put_new(self, workspace_id: str, automation: dict[str, Any]) -> None:
