@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token invoke openapi lint typecheck test clean
+.PHONY: install run token invoke openapi build bench lint typecheck test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,26 @@ EVENT ?= events/create-minimal.json
 invoke: $(STAMP)
 	$(BIN)/python -m automations_local.invoke $(EVENT)
 
+# The deployable artifact (.aws-sam/build) for python3.13 on arm64, with SAM CLI in a
+# virtualenv of its own; src/Makefile resolves the wheels for the function's platform.
+# It needs Python 3.13 (the runtime) to precompile; PY313 names one if it is not found.
+SAM_VENV ?= .venv-sam
+PY313 ?= $(firstword $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
+
+$(SAM_VENV)/.installed:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet 'aws-sam-cli>=1.120'
+	touch $@
+
+build: $(STAMP) $(SAM_VENV)/.installed
+	@test -n "$(PY313)" || { echo "make build needs Python 3.13, the function's runtime: put python3.13 on the PATH or set PY313=/path/to/python3.13"; exit 1; }
+	PATH="$(abspath $(BIN)):$$PATH" LAMBDA_PYTHON_BIN="$(PY313)" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+
+# This handler against a bare hand-written one, side by side (README, "Performance").
+bench: build
+	$(BIN)/python -m automations_local.bench.run
+
 # Rewrite the committed OpenAPI document from the code.
 openapi: $(STAMP)
 	$(BIN)/python -m automations_local.openapi
@@ -49,4 +69,4 @@ test: lint typecheck node_modules/.installed
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

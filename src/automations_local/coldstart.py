@@ -1,0 +1,109 @@
+"""The modules the function imports: what the build precompiles.
+
+`/var/task` is read-only, so Python cannot cache bytecode there: every module
+without a ``.pyc`` in the package is compiled again at every cold start. The build
+(src/Makefile) precompiles the modules listed in ``src/bytecode.txt``: those that a
+fresh interpreter imports while serving each kind of request (a create, a keyed
+create and its replay, refusals, a storage fault). The rest of the packaged
+libraries ship as source only, which keeps the zip under 5 MB; a module missing
+from the list still works, it is only compiled on first import.
+
+    python -m automations_local.coldstart          # rewrite src/bytecode.txt
+    python -m automations_local.coldstart --check  # fail if it is out of date
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from automations_local.template import ROOT
+
+LIST = ROOT / "src" / "bytecode.txt"
+
+_PROBE = r"""
+import json, os, sys
+sys.stdout = open(os.devnull, "w")
+from automations.handler import lambda_handler
+from automations_local.context import LambdaContext
+from automations_local.events import http_api_event
+
+claims = {"sub": "u", "scope": "write:automations", "workspace_id": "ws_probe"}
+bodies = [
+    ({"name": "probe", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 1.5, "y": 2}}]}, {}),
+    ({"name": "probe"}, {"Idempotency-Key": "probe-key"}),
+    ({"name": ""}, {}),
+    ("{", {}),
+]
+for body, headers in bodies:
+    text = body if isinstance(body, str) else json.dumps(body)
+    lambda_handler(http_api_event(text, claims=claims, headers=headers), LambdaContext())
+lambda_handler(http_api_event("{}", claims=None), LambdaContext())
+roots = [os.path.realpath(p) for p in sys.argv[1:]]
+found = set()
+for module in list(sys.modules.values()):
+    path = getattr(module, "__file__", None)
+    if not path or not path.endswith(".py"):
+        continue
+    path = os.path.realpath(path)
+    for root in roots:
+        if path.startswith(root + os.sep):
+            found.add(os.path.relpath(path, root))
+sys.__stdout__.write(json.dumps(sorted(found)))
+"""
+
+
+def imported_modules() -> list[str]:
+    """Paths (relative to the package root) of every module a fresh interpreter
+    imports to serve the probe requests, against an instant-answer stand-in."""
+    import site
+
+    standin = subprocess.Popen(
+        [sys.executable, "-m", "automations_local.bench.standin"], stdout=subprocess.PIPE, text=True
+    )
+    assert standin.stdout is not None
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_", "LAMBDA_"))}
+        env.update(
+            AWS_ENDPOINT_URL_DYNAMODB=standin.stdout.readline().strip(), AWS_DEFAULT_REGION="us-east-1",
+            AWS_ACCESS_KEY_ID="probe", AWS_SECRET_ACCESS_KEY="probe", AUTOMATIONS_TABLE="probe", IDEMPOTENCY_TABLE="probe",
+            # As in Lambda with tracing active, so the X-Ray SDK's modules are listed too
+            # (its segments go to a daemon address on loopback where nothing listens).
+            LAMBDA_TASK_ROOT=str(ROOT / "src"), AWS_LAMBDA_FUNCTION_NAME="probe", AWS_XRAY_DAEMON_ADDRESS="127.0.0.1:2000",
+            _X_AMZN_TRACE_ID="Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        )  # fmt: skip
+        roots = [str(ROOT / "src"), *site.getsitepackages()]
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, *roots], env=env, capture_output=True, text=True, check=True
+        )
+    finally:
+        standin.terminate()
+    modules: list[str] = json.loads(done.stdout)
+    # boto3 and its dependencies come with the runtime; local tooling and
+    # setuptools' import hook are not packaged.
+    skipped = (
+        "automations_local/", "boto3/", "botocore/", "s3transfer/", "jmespath/", "dateutil/", "urllib3/", "six.py",
+        "certifi/", "_distutils_hack/",
+    )  # fmt: skip
+    return sorted(m for m in modules if not m.startswith(skipped))
+
+
+def render() -> str:
+    return "\n".join(imported_modules()) + "\n"
+
+
+def main() -> int:
+    if "--check" in sys.argv:
+        if LIST.read_text() != render():
+            print(f"{LIST} is out of date: run python -m automations_local.coldstart", file=sys.stderr)
+            return 1
+        return 0
+    LIST.write_text(render())
+    print(f"wrote {LIST} ({len(LIST.read_text().splitlines())} modules)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
