@@ -89,7 +89,7 @@ def child(env: dict[str, str], *args: str) -> dict[str, Any]:
     return result
 
 
-def validation_ms(nodes: int, repeats: int = 5) -> float:
+def validation_ms(nodes: int, repeats: int = 9) -> float:
     """Graph validation (node and edge models, graph rules) of ``nodes`` nodes, best of
     ``repeats``. The API caps nodes at 1,000; past it this measures how the rules scale."""
     from pydantic import TypeAdapter
@@ -122,7 +122,7 @@ def artifact_mb() -> tuple[float, float] | None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=9, help="cold starts of each handler")
+    parser.add_argument("--rounds", type=int, default=15, help="cold starts of each handler")
     parser.add_argument("--invocations", type=int, default=400, help="warm invocations, 20 nodes")
     parser.add_argument("--invocations-big", type=int, default=60, help="warm invocations, 1,000 nodes")
     args = parser.parse_args()
@@ -199,6 +199,9 @@ def main() -> int:
         lines.append(f"| {name} | {ours:.2f} | {bare:.2f} | {ours / bare:.2f} |")
     lines += ["", "| graph validation | 100 nodes | 1,000 nodes | 10,000 nodes |", "|---|---:|---:|---:|"]
     lines.append("| time (ms) | " + " | ".join(f"{scaling[n]:.2f}" for n in (100, 1_000, 10_000)) + " |")
+    lines.append(
+        "| per node (µs) | " + " | ".join(f"{scaling[n] * 1000 / n:.2f}" for n in (100, 1_000, 10_000)) + " |"
+    )
     lines += ["", "| deployment package | zipped | unzipped |", "|---|---:|---:|"]
     lines.append(
         f"| size (MB) | {package[0]:.2f} | {package[1]:.2f} |"
