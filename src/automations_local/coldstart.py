@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 
+from automations_local.generated import write_or_check
 from automations_local.template import ROOT
 
 LIST = ROOT / "src" / "bytecode.txt"
@@ -95,14 +96,7 @@ def render() -> str:
 
 
 def main() -> int:
-    if "--check" in sys.argv:
-        if LIST.read_text() != render():
-            print(f"{LIST} is out of date: run python -m automations_local.coldstart", file=sys.stderr)
-            return 1
-        return 0
-    LIST.write_text(render())
-    print(f"wrote {LIST} ({len(LIST.read_text().splitlines())} modules)")
-    return 0
+    return write_or_check(LIST, render, "python -m automations_local.coldstart")
 
 
 if __name__ == "__main__":

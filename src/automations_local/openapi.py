@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from automations.caller import REQUIRED_SCOPE
 from automations.models import Edge, NewAutomation, Node, Trigger
+from automations_local.generated import write_or_check
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 REF = "#/components/schemas/{model}"
@@ -232,14 +233,7 @@ def render() -> str:
 
 
 def main() -> int:
-    if "--check" in sys.argv:
-        if DOCUMENT.read_text() != render():
-            print(f"{DOCUMENT} is out of date: run make openapi", file=sys.stderr)
-            return 1
-        return 0
-    DOCUMENT.write_text(render())
-    print(f"wrote {DOCUMENT}")
-    return 0
+    return write_or_check(DOCUMENT, render, "make openapi")
 
 
 if __name__ == "__main__":
