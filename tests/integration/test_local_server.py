@@ -4,6 +4,7 @@ API Gateway behaviour it plays: 401 and 403 before the function runs."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -82,11 +83,15 @@ def create(api: RunningApi, token: str | None, body: dict[str, Any], **headers: 
     return request("POST", f"{api.url}/v1/automations", json.dumps(body).encode(), all_headers)
 
 
-@pytest.fixture(scope="module")
-def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
-    key_file = tmp_path_factory.mktemp("jwt") / "dev-key.pem"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTOMATIONS_", "STORAGE"))}
-    env.update(DEV_JWT_KEY_FILE=str(key_file), PYTHONUNBUFFERED="1")
+@contextlib.contextmanager
+def running_server(key_file: Path, **env_extra: str) -> Iterator[RunningApi]:
+    """`make run`'s server as a child process on a free port, until the block ends."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "AUTOMATIONS_", "IDEMPOTENCY_", "STORAGE"))
+    }
+    env.update(DEV_JWT_KEY_FILE=str(key_file), PYTHONUNBUFFERED="1", **env_extra)
     process = subprocess.Popen(
         [sys.executable, "-m", "automations_local.server", "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
@@ -107,12 +112,29 @@ def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
         assert ready.wait(60), "the server did not start:\n" + "\n".join(lines)
         text = "\n".join(lines)
         url = re.search(r"local API on (http://\S+)", text)
-        storage = re.search(r"embedded DynamoDB \(moto\) at (http://[^\s,]+)", text)
+        storage = re.search(r" at (http://[^\s,]+)", text)
         assert url and storage, text
         yield RunningApi(url[1], storage[1], tokens.private_key(key_file), list(lines), lines)
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def local_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApi]:
+    with running_server(tmp_path_factory.mktemp("jwt") / "dev-key.pem") as api:
+        assert "embedded DynamoDB (moto)" in "\n".join(api.banner)
+        yield api
+
+
+def test_aws_endpoint_url_dynamodb_points_it_at_another_server(dynalite: str, tmp_path: Path) -> None:
+    # Given dynalite, empty, When make run starts with AWS_ENDPOINT_URL_DYNAMODB pointing at it
+    with running_server(tmp_path / "key.pem", AWS_ENDPOINT_URL_DYNAMODB=dynalite) as api:
+        assert f"DynamoDB-compatible server at {dynalite}" in "\n".join(api.banner)
+        # Then it made the template's tables there, and creates land there
+        reply = create(api, api.token(workspace="ws_dynalite"), {"name": "stored in dynalite"})
+        assert reply.status == 201
+        assert [item["id"]["S"] for item in api.items_of("ws_dynalite")] == [reply.body["id"]]
 
 
 @pytest.fixture
