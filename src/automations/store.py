@@ -57,6 +57,10 @@ _MISCONFIGURED = frozenset(
 )
 
 
+# What the SDK raises for a call that did not succeed.
+SDK_ERRORS = (ClientError, BotoConnectionError, HTTPClientError, NoCredentialsError)
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """Whether an AWS SDK error means storage is throttled, failing or unreachable
     (a 503 for the client) rather than a bug."""
@@ -150,8 +154,8 @@ class AutomationStore:
                 ConditionExpression="attribute_not_exists(id)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
+        except SDK_ERRORS as exc:
+            error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
             if error.get("Code") == "ConditionalCheckFailedException":
                 # If botocore retried a put whose first answer was lost and the first
                 # one landed, the item there is ours: the create succeeded. Servers
@@ -161,12 +165,10 @@ class AutomationStore:
                     return
                 raise AutomationIdTaken(automation["id"]) from exc
             if is_unavailable(exc):
-                raise StorageUnavailable(error.get("Code") or "HTTP error") from exc
+                raise StorageUnavailable(error.get("Code") or type(exc).__name__) from exc
             if error.get("Code") == "ValidationException" and "size" in error.get("Message", ""):
                 raise AutomationTooLarge(size, ITEM_LIMIT) from exc
             raise
-        except (BotoConnectionError, HTTPClientError, NoCredentialsError) as exc:
-            raise StorageUnavailable(type(exc).__name__) from exc
 
     def _get_item(self, workspace_id: str, automation_id: str) -> dict[str, dict[str, Any]] | None:
         try:
@@ -175,7 +177,7 @@ class AutomationStore:
                 Key={"workspaceId": {"S": workspace_id}, "id": {"S": automation_id}},
                 ConsistentRead=True,
             )
-        except (ClientError, BotoConnectionError, HTTPClientError, NoCredentialsError) as exc:
+        except SDK_ERRORS as exc:
             if is_unavailable(exc):
                 raise StorageUnavailable(type(exc).__name__) from exc
             raise
