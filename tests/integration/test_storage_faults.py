@@ -170,3 +170,15 @@ def test_a_throttled_idempotency_table_is_503_and_nothing_is_created(fake: Any) 
 def test_a_missing_table_or_permission_is_503_too(fake: Any, code: str) -> None:
     fake(lambda op, table, attempt: error(code))
     assert post(BODY, "ws_1").status == 503
+
+
+def test_when_only_remembering_the_success_fails_the_client_still_gets_its_201(fake: Any) -> None:
+    # Given the success record cannot be written (Powertools writes it with UpdateItem)
+    server = fake(lambda op, table, attempt: error("ThrottlingException") if op == "UpdateItem" else OK)
+    # When a keyed create stores its automation
+    reply = post(BODY, "ws_1", headers={"Idempotency-Key": "k"})
+    # Then the client is told the truth: created, once
+    assert reply.status == 201
+    assert "idempotent-replayed" not in reply.headers
+    assert server.count("PutItem", AUTOMATIONS) == 1
+    assert server.count("UpdateItem", IDEMPOTENCY) == 3
