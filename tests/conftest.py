@@ -73,7 +73,7 @@ class Tables:
         return items
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -86,7 +86,7 @@ def dynalite() -> Iterator[str]:
     binary = ROOT / "node_modules" / ".bin" / "dynalite"
     if not binary.exists():
         pytest.fail("dynalite is not installed: run `npm install` (make test does it)")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             str(binary),

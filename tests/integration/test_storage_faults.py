@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import _free_port, post
+from tests.conftest import free_port, post
 
 Answer = tuple[int, dict[str, Any]]
 OK: Answer = (200, {})
@@ -128,7 +128,7 @@ def test_a_throttle_that_clears_within_the_retries_is_a_201(fake: Any) -> None:
 
 
 def test_an_unreachable_endpoint_is_503_within_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{_free_port()}")  # nothing listens
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", f"http://127.0.0.1:{free_port()}")  # nothing listens
     monkeypatch.setenv("AUTOMATIONS_TABLE", AUTOMATIONS)
     reply, elapsed = timed(lambda: post(BODY, "ws_1"))
     assert (reply.status, reply.error_code) == (503, "service_unavailable")
