@@ -79,7 +79,10 @@ def read_json_object(body: str | None, is_base64: bool, content_type: str | None
         size = len(text)
     else:
         text = body
-        size = len(body) if body.isascii() else len(body.encode("utf-8", "surrogatepass"))
+        try:  # a decoded event body can hold a lone surrogate, which no client could read back
+            size = len(body) if body.isascii() else len(body.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise _bad(400, "invalid_json", "the body is not valid UTF-8") from None
     if size > MAX_BODY_BYTES:
         raise _bad(413, "payload_too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
     try:

@@ -117,3 +117,10 @@ def test_size_is_counted_in_utf8_bytes_not_characters() -> None:
     # 400,000 three-byte characters: 1.2 MB, although only 400,000 characters.
     body = '{"name":"' + "✓" * 400_000 + '"}'
     assert refused(body).code == "payload_too_large"
+
+
+def test_a_raw_unpaired_surrogate_in_a_text_body_is_invalid_json() -> None:
+    # A text event body is a decoded string: a lone surrogate can arrive as a
+    # character, not only as a \u escape, and no client could read it back.
+    error = refused('{"name": "a\ud800b"}')
+    assert (error.status, error.code) == (400, "invalid_json")
