@@ -109,6 +109,32 @@ def validation_ms(nodes: int, repeats: int = 9) -> float:
     return best * 1000
 
 
+# Where a cold start goes: each import alone, in a fresh interpreter (shared
+# dependencies are counted in every row that needs them).
+IMPORTS = {
+    "pydantic (BaseModel)": "from pydantic import BaseModel",
+    "pydantic + our models": "import automations.models",
+    "Powertools event_handler": "import aws_lambda_powertools.event_handler",
+    "Powertools Logger + Metrics": "from aws_lambda_powertools import Logger, Metrics",
+    "botocore session (A's SDK)": "import botocore.session",
+    "boto3 (B's SDK)": "import boto3",
+    "X-Ray SDK (not loaded when tracing is off)": "import aws_xray_sdk.core",
+}
+
+
+def import_ms(statement: str, env: dict[str, str], runs: int = 7) -> float:
+    code = f"import time\nstarted = time.perf_counter()\n{statement}\nprint((time.perf_counter() - started) * 1000)"
+    times = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    return statistics.median(times)
+
+
 def artifact_mb() -> tuple[float, float] | None:
     if not ARTIFACT.is_dir():
         return None
@@ -157,6 +183,7 @@ def main() -> int:
         return float(statistics.median(run[key] for run in cold[which]))
 
     scaling = {n: validation_ms(n) for n in (100, 1_000, 10_000)}
+    imports = {name: import_ms(statement, env) for name, statement in IMPORTS.items()}
     package = artifact_mb()
     rows = [
         ("cold start: import + first request (ms)", median("ours", "cold_ms"), median("bare", "cold_ms")),
@@ -197,6 +224,8 @@ def main() -> int:
     ]
     for name, ours, bare in rows:
         lines.append(f"| {name} | {ours:.2f} | {bare:.2f} | {ours / bare:.2f} |")
+    lines += ["", "| import, alone in a fresh interpreter (median) | ms |", "|---|---:|"]
+    lines += [f"| {name} | {ms:.1f} |" for name, ms in imports.items()]
     lines += ["", "| graph validation | 100 nodes | 1,000 nodes | 10,000 nodes |", "|---|---:|---:|---:|"]
     lines.append("| time (ms) | " + " | ".join(f"{scaling[n]:.2f}" for n in (100, 1_000, 10_000)) + " |")
     lines.append(
@@ -217,7 +246,7 @@ def main() -> int:
     print("\n".join(lines))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"when": when, "machine": machine, "cold": cold, "warm": warm, "validation_ms": scaling,
+    RESULTS.write_text(json.dumps({"when": when, "machine": machine, "cold": cold, "warm": warm, "validation_ms": scaling, "imports_ms": imports,
                                    "package_mb": package, "targets": TARGETS, "measured": measured}, indent=2))  # fmt: skip
     print(f"\nfigures: {RESULTS.relative_to(ROOT)}")
     return 0
