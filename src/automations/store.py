@@ -2,7 +2,7 @@
 
 It uses botocore, boto3's core, directly: ``import boto3`` also loads s3transfer
 and boto3's resource layer, and its default session scans every service's
-resource model: together about a third of a cold start that needs none of it
+resource model: tens of milliseconds of a cold start that needs none of it
 (README, "Performance"). The client is the same low-level DynamoDB client.
 
 The item is keyed by ``workspaceId`` (partition) and ``id`` (sort) and holds every
