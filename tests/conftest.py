@@ -4,13 +4,9 @@ workspace per test, and the real Lambda handler invoked with real events."""
 from __future__ import annotations
 
 import io
-import json
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,15 +14,9 @@ import pytest
 from moto import mock_aws
 
 from automations import api, idempotency, settings
-from automations.handler import lambda_handler
 from automations.observability import logger
-from automations_local.context import LambdaContext
-from automations_local.events import http_api_event
 from automations_local.template import create_tables, load_template
-
-ROOT = Path(__file__).resolve().parents[1]
-EVENTS = ROOT / "events"
-WRITE = "write:automations"
+from tests.helpers import ROOT, Tables, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -49,35 +39,6 @@ def _clear_caches() -> None:
     settings.get_settings.cache_clear()
     api.automation_store.cache_clear()
     idempotency._persistence.cache_clear()
-
-
-@dataclass
-class Tables:
-    client: Any
-    automations: str
-    idempotency: str
-
-    def items(self) -> list[dict[str, Any]]:
-        """Every item of the automations table, in wire form."""
-        return self.client.scan(TableName=self.automations, ConsistentRead=True)["Items"]
-
-    def items_of(self, workspace: str) -> list[dict[str, Any]]:
-        """The items of one workspace (a query on the partition key)."""
-        answer = self.client.query(
-            TableName=self.automations,
-            KeyConditionExpression="workspaceId = :w",
-            ExpressionAttributeValues={":w": {"S": workspace}},
-            ConsistentRead=True,
-        )
-        items: list[dict[str, Any]] = answer["Items"]
-        return items
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
@@ -134,54 +95,6 @@ def _tables(client: Any, monkeypatch: pytest.MonkeyPatch, prefix: str = "") -> T
 def workspace() -> str:
     """A workspace of this test's own, so tests never see each other's items."""
     return f"ws_{uuid.uuid4().hex[:12]}"
-
-
-def claims_for(workspace: str | None, scope: str | None = WRITE, **extra: Any) -> dict[str, Any]:
-    claims: dict[str, Any] = {"sub": "user-1", "iss": "https://auth.example.com/", **extra}
-    if workspace is not None:
-        claims["workspace_id"] = workspace
-    if scope is not None:
-        claims["scope"] = scope
-    return claims
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: dict[str, Any]
-    raw: dict[str, Any]
-
-    @property
-    def error_code(self) -> str | None:
-        return self.body.get("error", {}).get("code")
-
-    def problems(self) -> list[tuple[str, str]]:
-        return [(p["field"], p["code"]) for p in self.body["error"]["validationErrors"]]
-
-
-def invoke(event: dict[str, Any]) -> Answer:
-    raw = lambda_handler(event, LambdaContext())
-    headers = {name.lower(): value for name, value in (raw.get("headers") or {}).items()}
-    body = json.loads(raw["body"]) if raw.get("body") else {}
-    return Answer(status=raw["statusCode"], headers=headers, body=body, raw=raw)
-
-
-def post(
-    body: Any,
-    workspace: str | None,
-    *,
-    scope: str | None = WRITE,
-    raw: bool = False,
-    **event_args: Any,
-) -> Answer:
-    """POST /v1/automations as ``workspace``; ``body`` is JSON-encoded unless ``raw``."""
-    text = body if raw else json.dumps(body)
-    return invoke(http_api_event(text, claims=claims_for(workspace, scope), **event_args))
-
-
-def load_event(name: str) -> dict[str, Any]:
-    return json.loads((EVENTS / name).read_text())
 
 
 @pytest.fixture

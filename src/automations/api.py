@@ -14,6 +14,7 @@ from automations.body import read_json_object
 from automations.caller import authorise
 from automations.create import create_automation
 from automations.errors import (
+    MAX_LISTED_PROBLEMS,
     AutomationTooLarge,
     IdempotencyKeyInUse,
     IdempotencyKeyReused,
@@ -54,6 +55,9 @@ def create() -> Response[str]:
     settings = get_settings()
     caller = authorise(event.raw_event.get("requestContext", {}).get("authorizer"), settings.workspace_claim)
     logger.append_keys(workspace_id=caller.workspace_id)
+    # The body's hard limits come before the header is looked at, so a body gets
+    # the same answer with or without an Idempotency-Key (contract, "Hard limits").
+    payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
     key = event.headers.get("idempotency-key")
     if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
         raise HttpError(
@@ -62,7 +66,6 @@ def create() -> Response[str]:
             "invalid_idempotency_key",
             "the Idempotency-Key header must be 1-255 printable ASCII characters",
         )
-    payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
     replayed = False
     if key is None:
         automation = create_automation(payload, caller.workspace_id, automation_store())
@@ -109,14 +112,15 @@ def _validation_failed(exc: ValidationFailed) -> Response[str]:
     problems = exc.problems
     count = len(problems)
     where = "automation graph" if all(p.code in GRAPH_CODES for p in problems) else "request body"
+    cut = f"; the first {MAX_LISTED_PROBLEMS} are listed" if count > MAX_LISTED_PROBLEMS else ""
     logger.info("validation failed", extra={"problems": count, "codes": sorted({p.code for p in problems})})
     return error_response(
         422,
         "validation_error",
         "validation_failed",
-        f"{count} problem{'s' if count != 1 else ''} in the {where}",
+        f"{count} problem{'s' if count != 1 else ''} in the {where}{cut}",
         request_id(),
-        validation_errors=[p.as_dict() for p in problems],
+        validation_errors=exc.listed(),
     )
 
 

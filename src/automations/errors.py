@@ -7,6 +7,10 @@ the contract's error envelope, once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+# An answer lists at most this many problems; its message states how many there are.
+MAX_LISTED_PROBLEMS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,10 @@ class ValidationFailed(AutomationError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} validation problem(s)")
         self.problems = problems
+
+    def listed(self) -> list[dict[str, Any]]:
+        """The problems an answer lists: the first ``MAX_LISTED_PROBLEMS``, in order."""
+        return [problem.as_dict() for problem in self.problems[:MAX_LISTED_PROBLEMS]]
 
 
 class AutomationTooLarge(AutomationError):

@@ -17,9 +17,14 @@ from automations.errors import Problem
 GRAPH_CODES = frozenset({"duplicate_id", "unknown_node"})
 
 
-def quote(value: str, limit: int = 64) -> str:
-    """A client-supplied string, shortened for an error message."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
+def shorten(value: str, limit: int = 64) -> str:
+    """A client-supplied string, cut to ``limit`` characters for an answer."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def quote(value: str) -> str:
+    """A client-supplied string, shortened and quoted for an error message."""
+    return repr(shorten(value))
 
 
 def _objects(value: Any) -> list[tuple[int, dict[str, Any]]]:

@@ -15,7 +15,9 @@ try:
     from aws_lambda_powertools.logging import correlation_paths
 
     from automations.api import app
+    from automations.http_event import problem_with
     from automations.observability import logger, metrics, tracer
+    from automations.responses import invalid_event
 finally:
     gc.freeze()
     gc.enable()
@@ -28,5 +30,9 @@ finally:
 )
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+    problem = problem_with(event)
+    if problem is not None:  # invoked directly with something else: answered first of all
+        logger.info("invalid event", extra={"reason": problem})
+        return invalid_event(problem, str(getattr(context, "aws_request_id", None) or "unknown"))
     return app.resolve(event, context)

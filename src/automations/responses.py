@@ -40,6 +40,20 @@ def json_response(
     )
 
 
+def envelope(
+    error_type: str,
+    code: str,
+    message: str,
+    request_id: str,
+    validation_errors: list[dict[str, Any]] | None = None,
+) -> str:
+    """The contract's error envelope, as JSON text."""
+    error: dict[str, Any] = {"type": error_type, "code": code, "message": message, "requestId": request_id}
+    if validation_errors is not None:
+        error["validationErrors"] = validation_errors
+    return dumps({"error": error})
+
+
 def error_response(
     status: int,
     error_type: str,
@@ -48,9 +62,18 @@ def error_response(
     request_id: str,
     *,
     headers: dict[str, str] | None = None,
-    validation_errors: list[dict[str, str]] | None = None,
+    validation_errors: list[dict[str, Any]] | None = None,
 ) -> Response[str]:
-    error: dict[str, Any] = {"type": error_type, "code": code, "message": message, "requestId": request_id}
-    if validation_errors is not None:
-        error["validationErrors"] = validation_errors
-    return json_response(status, dumps({"error": error}), request_id, headers)
+    body = envelope(error_type, code, message, request_id, validation_errors)
+    return json_response(status, body, request_id, headers)
+
+
+def invalid_event(message: str, request_id: str) -> dict[str, Any]:
+    """``400 invalid_event`` as a payload-2.0 proxy response, for an event the
+    resolver cannot read (so it cannot build the response either)."""
+    return {
+        "statusCode": 400,
+        "headers": {"Content-Type": JSON, "X-Request-Id": request_id},
+        "body": envelope("invalid_request_error", "invalid_event", message, request_id),
+        "isBase64Encoded": False,
+    }

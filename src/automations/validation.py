@@ -28,12 +28,14 @@ _TOP_LEVEL_FIELDS = ", ".join(NewAutomation.model_fields)
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
-    """``('edges', 3, 'target')`` → ``edges[3].target``."""
+    """``('edges', 3, 'target')`` → ``edges[3].target``. A part can be a client's
+    key (an unknown field): it is cut like any client text in a message."""
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
         else:
+            part = graph.shorten(part)
             path += f".{part}" if path else part
     return path
 

@@ -15,7 +15,7 @@ from automations import api
 from automations.create import create_automation
 from automations.store import ITEM_LIMIT, AutomationStore, from_item, item_size, to_item
 from automations_local.events import http_api_event
-from tests.conftest import WRITE, Tables, claims_for, invoke, load_event, post
+from tests.helpers import WRITE, Tables, claims_for, invoke, load_event, post
 
 SEED_KEYS = [
     "object", "id", "name", "description", "status", "version", "parentId", "trigger",

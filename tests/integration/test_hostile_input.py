@@ -11,7 +11,7 @@ import pytest
 from automations.create import create_automation
 from automations.errors import AutomationTooLarge
 from automations.store import ITEM_LIMIT, AutomationStore, from_item, item_size, to_item
-from tests.conftest import Tables, post
+from tests.helpers import Tables, post
 
 
 def stored(tables: Tables, workspace: str) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from automations.errors import IdempotencyKeyInUse
 from automations.store import AutomationStore, from_item
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
-from tests.conftest import Tables, claims_for, invoke, post
+from tests.helpers import Tables, claims_for, invoke, post
 
 BODY = {"name": "Welcome", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 1.5, "y": 2}}]}
 

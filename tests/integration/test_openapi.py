@@ -10,7 +10,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from automations_local.openapi import DOCUMENT, ERRORS, Automation, ErrorEnvelope, build, render
-from tests.conftest import Tables, post
+from tests.helpers import Tables, post
 
 
 def test_the_committed_document_is_what_the_code_generates() -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from automations.models import NodeType, TriggerType
 from automations.store import from_item
-from tests.conftest import Tables, post
+from tests.helpers import Tables, post
 
 ids = st.sampled_from(["a", "b", "c", "", "a" * 129, "n\x00"]) | st.text(max_size=6)
 json_scalars = (

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from automations.store import from_item
-from tests.conftest import EVENTS, Tables, invoke
+from tests.helpers import EVENTS, Tables, invoke
 
 EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if not p.name.endswith(".expected.json"))
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port, post
+from tests.helpers import free_port, post
 
 Answer = tuple[int, dict[str, Any]]
 OK: Answer = (200, {})

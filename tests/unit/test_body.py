@@ -124,3 +124,96 @@ def test_a_raw_unpaired_surrogate_in_a_text_body_is_invalid_json() -> None:
     # character, not only as a \u escape, and no client could read it back.
     error = refused('{"name": "a\ud800b"}')
     assert (error.status, error.code) == (400, "invalid_json")
+
+
+# Hard limits (contract, "Hard limits, every route, before anything else").
+
+
+def nested(depth: int, inner: str = "1") -> str:
+    """``{"name": "a", "v": [[...[inner]...]]}``: the object is level 1, so ``depth``
+    levels in all."""
+    return '{"name": "a", "v": ' + "[" * (depth - 1) + inner + "]" * (depth - 1) + "}"
+
+
+def test_sixty_four_levels_are_read_and_sixty_five_are_invalid_json() -> None:
+    assert read_json_object(nested(64), False, None)["name"] == "a"
+    error = refused(nested(65))
+    assert (error.status, error.code) == (400, "invalid_json")
+    assert "64 levels" in error.message
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    text = '{"name": "' + "[{" * 500 + '\\"[[[", "k": ["\\\\", "{{{{"]}'
+    assert read_json_object(text, False, None)["k"] == ["\\", "{{{{"]
+
+
+def test_nesting_is_decided_before_the_json_is_parsed() -> None:
+    # Too deep and not JSON either: the depth is what is reported, so the parser
+    # never saw the text.
+    error = refused(nested(65, inner="NaN") + "garbage")
+    assert "64 levels" in error.message
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"name": "' + '\\"' * 300_000,  # unterminated string of escaped quotes
+        '{"name": "' + '\\"' * 300_000 + "\\",  # and a lone backslash at the end
+        '"' * 900_000,
+        "{" * 900_000,
+    ],
+    ids=["escaped-quotes", "trailing-backslash", "quotes", "braces"],
+)
+def test_pathological_texts_are_refused_as_invalid_json(body: str) -> None:
+    # Each would take quadratic time (or recurse) in a naive scan; here each is one
+    # linear pass (the suite's time shows it: this test takes milliseconds).
+    assert refused(body).code == "invalid_json"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_bytes_in_other_unicode_encodings_are_invalid_json(encoding: str) -> None:
+    # json.loads would guess these from the first bytes and accept them; nothing guesses here.
+    raw = json.dumps({"name": "a"}).encode(encoding)
+    assert json.loads(raw) == {"name": "a"}  # what a guess would do
+    error = refused(base64.b64encode(raw).decode(), is_base64=True)
+    assert (error.status, error.code) == (400, "invalid_json")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"name": "\xed\xa0\x80"}',  # a surrogate encoded as UTF-8 (CESU-8)
+        b'{"name": "\xc0\xaf"}',  # an overlong encoding of "/"
+        b'{"name": "\xf4\x90\x80\x80"}',  # past U+10FFFF
+        b'{"name": "a\x80"}',  # a lone continuation byte
+        b'{"name": "\xe2\x82"}',  # a truncated sequence
+    ],
+    ids=["encoded-surrogate", "overlong", "beyond-unicode", "continuation", "truncated"],
+)
+def test_invalid_utf8_sequences_are_invalid_json(raw: bytes) -> None:
+    error = refused(base64.b64encode(raw).decode(), is_base64=True)
+    assert (error.status, error.code) == (400, "invalid_json")
+
+
+def test_a_lone_surrogate_escape_deep_inside_is_found() -> None:
+    error = refused(nested(60, inner='{"\\udc00": 1}'))
+    assert error.message == "the body contains an unpaired UTF-16 surrogate escape"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["1e400", "-1e400", "1" + "0" * 309, "-" + "9" * 309, "9" * 400, "1" + "0" * 400 + ".5"],
+    ids=["1e400", "-1e400", "10**309", "-(10**309 - 1)", "400-digits", "long-float"],
+)
+def test_numbers_that_overflow_a_double_are_invalid_json(number: str) -> None:
+    error = refused('{"name": "a", "v": ' + number + "}")
+    assert (error.status, error.code) == (400, "invalid_json")
+    assert "overflows a double" in error.message
+
+
+def test_the_largest_numbers_a_double_holds_are_kept() -> None:
+    largest = int(1.7976931348623157e308)  # 309 digits
+    text = f'{{"name": "a", "i": {largest}, "n": -{largest}, "f": 1.7976931348623157e308, "t": 1e-400}}'
+    assert read_json_object(text, False, None) | {"name": None} == {
+        "name": None, "i": largest, "n": -largest, "f": 1.7976931348623157e308, "t": 0.0
+    }  # fmt: skip
