@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from automations import api, idempotency, settings
+from automations import idempotency, settings, store
 from automations.observability import logger
 from automations_local.template import create_tables, load_template
 from tests.helpers import ROOT, Tables, free_port
@@ -37,7 +37,7 @@ def _clear_caches() -> None:
     """Settings, the store and the idempotency layer are made once per container;
     each test is a new container."""
     settings.get_settings.cache_clear()
-    api.automation_store.cache_clear()
+    store.automation_store.cache_clear()
     idempotency._persistence.cache_clear()
 
 

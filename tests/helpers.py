@@ -4,19 +4,27 @@ everything a test imports by name lives here."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automations.handler import lambda_handler
+from automations.routes import CREATE, GET, ROUTES
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
 WRITE = "write:automations"
+READ = "read:automations"
+# Each route's handler, by API Gateway's routeKey: events reach the function of
+# their route, as through the gateway.
+HANDLERS = {
+    route.key: importlib.import_module(f"automations.routes.{route.module}").lambda_handler
+    for route in ROUTES
+}
 
 
 @dataclass
@@ -72,8 +80,11 @@ class Answer:
         return [(p["field"], p["code"]) for p in self.body["error"]["validationErrors"]]
 
 
-def invoke(event: dict[str, Any]) -> Answer:
-    raw = lambda_handler(event, LambdaContext())
+def invoke(event: Any) -> Answer:
+    """The event through the function of its route (by ``routeKey``); an event
+    that names none goes to the create function, as a direct invocation would."""
+    key = event.get("routeKey") if isinstance(event, dict) else None
+    raw = HANDLERS.get(key, HANDLERS[CREATE.key])(event, LambdaContext())
     headers = {name.lower(): value for name, value in (raw.get("headers") or {}).items()}
     body = json.loads(raw["body"]) if raw.get("body") else {}
     return Answer(status=raw["statusCode"], headers=headers, body=body, raw=raw)
@@ -94,3 +105,17 @@ def post(
 
 def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
+
+
+def get(automation_id: str, workspace: str | None, *, scope: str | None = READ, **event_args: Any) -> Answer:
+    """GET /v1/automations/{automation_id} as ``workspace``, as API Gateway sends it."""
+    event = http_api_event(
+        None,
+        claims=claims_for(workspace, scope),
+        method=GET.method,
+        path=f"/v1/automations/{automation_id}",
+        route_key=GET.key,
+        path_parameters={"automationId": automation_id},
+        **event_args,
+    )
+    return invoke(event)

@@ -15,14 +15,12 @@ from typing import Any
 
 from automations.responses import HttpError
 
-REQUIRED_SCOPE = "write:automations"
 WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9_\-.:]{1,128}")
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
     workspace_id: str
-    scopes: frozenset[str]
 
 
 def _scope_list(value: Any) -> list[str]:
@@ -51,8 +49,9 @@ def scopes_of(jwt: Mapping[str, Any]) -> frozenset[str]:
     )
 
 
-def authorise(authorizer: Any, workspace_claim: str) -> Caller:
-    """The caller of this request, or an HttpError (401, or 403)."""
+def authorise(authorizer: Any, workspace_claim: str, scopes: tuple[str, ...]) -> Caller:
+    """The caller of this request, holding one of the route's ``scopes``, or an
+    HttpError (401, or 403 naming the route's scopes)."""
     jwt = authorizer.get("jwt") if isinstance(authorizer, Mapping) else None
     claims = jwt.get("claims") if isinstance(jwt, Mapping) else None
     if not isinstance(claims, Mapping) or not claims:
@@ -64,14 +63,14 @@ def authorise(authorizer: Any, workspace_claim: str) -> Caller:
             {"WWW-Authenticate": "Bearer"},
         )
     assert isinstance(jwt, Mapping)
-    scopes = scopes_of(jwt)
-    if REQUIRED_SCOPE not in scopes:
+    if not scopes_of(jwt) & set(scopes):
+        wanted = " ".join(scopes)
         raise HttpError(
             403,
             "permission_error",
             "insufficient_scope",
-            f"the token lacks the scope {REQUIRED_SCOPE}",
-            {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{REQUIRED_SCOPE}"'},
+            f"the token lacks {'the scope' if len(scopes) == 1 else 'one of the scopes'} {wanted}",
+            {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{wanted}"'},
         )
     workspace = claims.get(workspace_claim)
     if not isinstance(workspace, str) or not WORKSPACE_PATTERN.fullmatch(workspace):
@@ -81,4 +80,4 @@ def authorise(authorizer: Any, workspace_claim: str) -> Caller:
             "workspace_required",
             f"the token's {workspace_claim!r} claim must name a workspace (1-128 of A-Z a-z 0-9 _ - . :)",
         )
-    return Caller(workspace_id=workspace, scopes=scopes)
+    return Caller(workspace_id=workspace)

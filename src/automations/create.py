@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from automations.automation import new_draft
 from automations.errors import AutomationIdTaken
 from automations.ids import new_automation_id
 from automations.validation import parse_new_automation
@@ -36,23 +37,7 @@ def create_automation(
     complete automation object, exactly as stored."""
     draft = parse_new_automation(payload).model_dump()
     for attempt in range(1, ID_ATTEMPTS + 1):
-        now = clock()
-        automation = {
-            "object": "automation",
-            "id": new_id(),
-            "name": draft["name"],
-            "description": draft["description"],
-            "status": "DRAFT",
-            "version": 1,
-            "parentId": None,
-            "trigger": draft["trigger"],
-            "nodes": draft["nodes"],
-            "edges": draft["edges"],
-            "stats": None,
-            "publishedAt": None,
-            "createdAt": now,
-            "updatedAt": now,
-        }
+        automation = new_draft(draft, new_id(), clock())
         try:
             store.put_new(workspace_id, automation)
         except AutomationIdTaken:

@@ -51,7 +51,12 @@ class AutomationTooLarge(AutomationError):
 
 
 class StorageUnavailable(AutomationError):
-    """Storage was throttled or unreachable after the retry budget was spent."""
+    """Storage was throttled or unreachable after the retry budget was spent, or
+    is misconfigured (a missing table or permission: an operator's fault)."""
+
+    def __init__(self, reason: str, *, misconfigured: bool = False) -> None:
+        super().__init__(reason)
+        self.misconfigured = misconfigured
 
 
 class AutomationIdTaken(AutomationError):

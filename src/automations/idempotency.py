@@ -34,8 +34,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from automations.create import create_automation
-from automations.errors import IdempotencyKeyInUse, IdempotencyKeyReused, StorageUnavailable
-from automations.store import BOTO_CONFIG, is_unavailable
+from automations.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from automations.store import BOTO_CONFIG, unavailable
 
 if TYPE_CHECKING:
     from automations.store import AutomationStore
@@ -91,8 +91,9 @@ def create_once(
         if created:
             # The automation is stored; only remembering it failed. Answer the truth.
             return created, False
-        if exc.__cause__ is not None and is_unavailable(exc.__cause__):
-            raise StorageUnavailable("idempotency store") from exc
+        fault = unavailable(exc.__cause__) if exc.__cause__ is not None else None
+        if fault is not None:
+            raise fault from exc
         raise
     if not outcome.get("replayed"):
         return created, False

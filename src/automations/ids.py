@@ -15,6 +15,9 @@ from collections.abc import Callable
 
 PREFIX = "aut_"
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Every id this module makes, and nothing else: 128 bits in 26 characters, so the
+# first is at most 7.
+PATTERN = PREFIX + "[0-7][0-9A-HJKMNP-TV-Z]{25}"
 _RANDOM_BITS = 80
 _RANDOM_LIMIT = 1 << _RANDOM_BITS
 

@@ -3,10 +3,11 @@ itself raises (authentication, media type, body shape) before the domain runs.""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
+
+from automations.json_text import dumps
 
 JSON = "application/json"
 
@@ -23,10 +24,6 @@ class HttpError(Exception):
         self.code = code
         self.message = message
         self.headers = headers or {}
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_response(

@@ -1,4 +1,6 @@
-"""Configuration, read from the environment and validated once per container."""
+"""Configuration, read from the environment once per container. Each function
+reads only what it needs: the workspace claim always, a table only when a request
+first needs it (the validate function is deployed without any)."""
 
 from __future__ import annotations
 
@@ -14,20 +16,26 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    automations_table: str
-    idempotency_table: str | None
     workspace_claim: str
+    automations_table: str | None
+    idempotency_table: str | None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        table = environ.get("AUTOMATIONS_TABLE", "").strip()
-        if not table:
-            raise SettingsError("AUTOMATIONS_TABLE is not set")
         claim = environ.get("WORKSPACE_CLAIM", "workspace_id").strip()
         if not claim:
             raise SettingsError("WORKSPACE_CLAIM is empty")
-        idempotency = environ.get("IDEMPOTENCY_TABLE", "").strip() or None
-        return cls(automations_table=table, idempotency_table=idempotency, workspace_claim=claim)
+        return cls(
+            workspace_claim=claim,
+            automations_table=environ.get("AUTOMATIONS_TABLE", "").strip() or None,
+            idempotency_table=environ.get("IDEMPOTENCY_TABLE", "").strip() or None,
+        )
+
+    def table(self) -> str:
+        """The automations table, which every route that stores or reads needs."""
+        if self.automations_table is None:
+            raise SettingsError("AUTOMATIONS_TABLE is not set")
+        return self.automations_table
 
 
 @functools.cache

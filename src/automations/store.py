@@ -5,17 +5,13 @@ and boto3's resource layer, and its default session scans every service's
 resource model: tens of milliseconds of a cold start that needs none of it
 (README, "Performance"). The client is the same low-level DynamoDB client.
 
-The item is keyed by ``workspaceId`` (partition) and ``id`` (sort) and holds every
-field of the API object. ``trigger``, ``nodes`` and ``edges`` — the client's own JSON —
-are stored as JSON text (type S), not as DynamoDB maps: the text round-trips floats,
-big integers, empty strings and any Unicode exactly (no Decimal conversion), has no
-32-level nesting limit and is cheaper to build than boto3's ``TypeSerializer``
-output (README, "Storage").
+What an item holds and how it is measured is ``item.py``; this module writes and
+reads items, and classifies the SDK's errors, once.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 from typing import Any
 
 import botocore.session
@@ -24,12 +20,8 @@ from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from automations.errors import AutomationIdTaken, AutomationTooLarge, StorageUnavailable
-
-# DynamoDB's limit for one item: attribute names plus values, in UTF-8 bytes.
-ITEM_LIMIT = 400 * 1024
-# Upper bound of a number's size as DynamoDB counts it (38 digits / 2 + 1, rounded up).
-_NUMBER_SIZE = 21
-_JSON_FIELDS = frozenset({"trigger", "nodes", "edges"})
+from automations.item import ITEM_LIMIT, from_item, item_size, to_item
+from automations.settings import get_settings
 
 # The retry budget, chosen so the worst case ends well inside the function timeout
 # (template.yaml: 12 s) and API Gateway's 30 s: 3 attempts, each at most 1 s to
@@ -51,7 +43,7 @@ _THROTTLED = frozenset(
     }
 )
 # Operator faults: the table or the credentials are missing. The client can do
-# nothing but wait, so they answer 503 too; they are logged as errors upstream.
+# nothing but wait, so they answer 503 too; the edge logs them as errors.
 _MISCONFIGURED = frozenset(
     {"ResourceNotFoundException", "AccessDeniedException", "UnrecognizedClientException"}
 )
@@ -61,71 +53,28 @@ _MISCONFIGURED = frozenset(
 SDK_ERRORS = (ClientError, BotoConnectionError, HTTPClientError, NoCredentialsError)
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """Whether an AWS SDK error means storage is throttled, failing or unreachable
-    (a 503 for the client) rather than a bug."""
+def unavailable(exc: BaseException) -> StorageUnavailable | None:
+    """The domain error for an AWS SDK error that means storage is throttled,
+    failing, unreachable or misconfigured (a 503 for the client); None for one that
+    means a bug."""
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return code in _THROTTLED or code in _MISCONFIGURED or status >= 500
-    return isinstance(exc, (BotoConnectionError, HTTPClientError, NoCredentialsError))
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def to_item(workspace_id: str, automation: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The DynamoDB wire form of an automation."""
-    item: dict[str, dict[str, Any]] = {"workspaceId": {"S": workspace_id}}
-    for key, value in automation.items():
-        if key in _JSON_FIELDS:
-            item[key] = {"S": _dumps(value)}
-        elif value is None:
-            item[key] = {"NULL": True}
-        elif isinstance(value, bool):
-            item[key] = {"BOOL": value}
-        elif isinstance(value, int):
-            item[key] = {"N": str(value)}
-        else:
-            item[key] = {"S": value}
-    return item
-
-
-def from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The API object (without ``workspaceId``) back from its wire form."""
-    automation: dict[str, Any] = {}
-    for key, wire in item.items():
-        if key == "workspaceId":
-            continue
-        if "S" in wire:
-            automation[key] = json.loads(wire["S"]) if key in _JSON_FIELDS else wire["S"]
-        elif "N" in wire:
-            automation[key] = int(wire["N"])
-        elif "BOOL" in wire:
-            automation[key] = wire["BOOL"]
-        else:
-            automation[key] = None
-    return automation
-
-
-def item_size(item: dict[str, dict[str, Any]]) -> int:
-    """The item's size as DynamoDB measures it (an upper bound for numbers)."""
-    size = 0
-    for key, wire in item.items():
-        size += len(key.encode())
-        if "S" in wire:
-            size += len(wire["S"].encode())
-        elif "N" in wire:
-            size += _NUMBER_SIZE
-        else:
-            size += 1
-    return size
+        if code in _MISCONFIGURED:
+            return StorageUnavailable(code, misconfigured=True)
+        if code in _THROTTLED or status >= 500:
+            return StorageUnavailable(code or str(status))
+        return None
+    if isinstance(exc, NoCredentialsError):
+        return StorageUnavailable(type(exc).__name__, misconfigured=True)
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return StorageUnavailable(type(exc).__name__)
+    return None
 
 
 class AutomationStore:
     """Writes and reads automations in one table. The client is created lazily,
-    once per container, or injected (tests, other endpoints)."""
+    once per container, or injected (tests)."""
 
     def __init__(self, table_name: str, client: Any | None = None) -> None:
         self.table_name = table_name
@@ -164,11 +113,12 @@ class AutomationStore:
                 if existing == item:
                     return
                 raise AutomationIdTaken(automation["id"]) from exc
-            if is_unavailable(exc):
-                raise StorageUnavailable(error.get("Code") or type(exc).__name__) from exc
             if error.get("Code") == "ValidationException" and "size" in error.get("Message", ""):
                 raise AutomationTooLarge(size, ITEM_LIMIT) from exc
-            raise
+            fault = unavailable(exc)
+            if fault is None:
+                raise
+            raise fault from exc
 
     def _get_item(self, workspace_id: str, automation_id: str) -> dict[str, dict[str, Any]] | None:
         try:
@@ -178,9 +128,10 @@ class AutomationStore:
                 ConsistentRead=True,
             )
         except SDK_ERRORS as exc:
-            if is_unavailable(exc):
-                raise StorageUnavailable(type(exc).__name__) from exc
-            raise
+            fault = unavailable(exc)
+            if fault is None:
+                raise
+            raise fault from exc
         item: dict[str, dict[str, Any]] | None = answer.get("Item")
         return item
 
@@ -188,3 +139,9 @@ class AutomationStore:
         """The stored automation, read back consistently, or None."""
         item = self._get_item(workspace_id, automation_id)
         return None if item is None else from_item(item)
+
+
+@functools.cache
+def automation_store() -> AutomationStore:
+    """One store (and one DynamoDB client) per container, made on first use."""
+    return AutomationStore(get_settings().table())

@@ -6,33 +6,37 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from typing import Any
 
 import pytest
 
+from automations.routes import ROUTES, Route
 from automations_local import coldstart
-from automations_local.template import ROOT, load_template
+from automations_local.template import ROOT, functions
 
 SRC_MAKEFILE = (ROOT / "src" / "Makefile").read_text()
+FUNCTIONS = functions()
 
 
-@pytest.fixture(scope="module")
-def function() -> dict[str, Any]:
-    resource: dict[str, Any] = load_template()["Resources"]["CreateAutomationFunction"]
-    return resource
-
-
-def test_the_build_resolves_wheels_for_the_functions_runtime_and_architecture(
-    function: dict[str, Any],
-) -> None:
-    assert function["Metadata"] == {"BuildMethod": "makefile"}
-    assert "build-CreateAutomationFunction:" in SRC_MAKEFILE
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_function_builds_wheels_for_its_runtime_and_architecture(logical_id: str) -> None:
+    props = FUNCTIONS[logical_id]
+    targets = re.search(r"^(build-\S+(?: build-\S+)*):", SRC_MAKEFILE, re.MULTILINE)
+    assert targets and f"build-{logical_id}" in targets[1].split()
     version = re.search(r"LAMBDA_PYTHON_VERSION := (\S+)", SRC_MAKEFILE)
     platform = re.search(r"LAMBDA_PLATFORM := (\S+)", SRC_MAKEFILE)
     assert version and platform
-    assert function["Properties"]["Runtime"] == f"python{version[1]}"
-    assert function["Properties"]["Architectures"] == ["arm64"] and platform[1].endswith("_aarch64")
+    assert props["Runtime"] == f"python{version[1]}"
+    assert props["Architectures"] == ["arm64"] and platform[1].endswith("_aarch64")
     assert "--only-binary=:all:" in SRC_MAKEFILE  # no source builds for the wrong platform
+
+
+def test_every_function_is_built_by_the_makefile_method() -> None:
+    from automations_local.template import load_template
+
+    resources = load_template()["Resources"]
+    assert {name: resources[name].get("Metadata") for name in FUNCTIONS} == {
+        name: {"BuildMethod": "makefile"} for name in FUNCTIONS
+    }
 
 
 def test_boto3_is_left_to_the_runtime() -> None:
@@ -40,16 +44,22 @@ def test_boto3_is_left_to_the_runtime() -> None:
     assert provided and {"boto3", "botocore"} <= set(provided[1].split())
 
 
-def test_the_bytecode_list_is_what_the_function_imports() -> None:
-    # Run as in Lambda (tracing on), every request kind: the list must match.
+def test_the_bytecode_list_is_what_the_functions_import() -> None:
+    # Run as in Lambda (tracing on), every request kind of every route: the list must match.
     assert coldstart.LIST.read_text() == coldstart.render(), "run: python -m automations_local.coldstart"
 
 
-def test_importing_the_handler_loads_nothing_the_first_request_does_not_need() -> None:
+# What each function must not load when its module is imported: its cold start.
+NEVER = ["boto3", "s3transfer", "aws_xray_sdk.core", "aws_lambda_powertools.utilities.idempotency",
+         "automations_local", "automations.answers"]  # fmt: skip
+NOT_ON_ITS_ROUTE = {"get": ["pydantic", "automations.models", "automations.validation"]}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
+def test_importing_a_function_loads_nothing_its_first_request_does_not_need(route: Route) -> None:
+    heavy = NEVER + NOT_ON_ITS_ROUTE.get(route.module, [])
     probe = (
-        "import sys, automations.handler\n"
-        "heavy = ['boto3', 's3transfer', 'aws_xray_sdk.core', 'aws_lambda_powertools.utilities.idempotency', 'automations_local']\n"
-        "print([m for m in heavy if m in sys.modules])"
+        f"import sys, automations.routes.{route.module}\nprint([m for m in {heavy!r} if m in sys.modules])"
     )
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)

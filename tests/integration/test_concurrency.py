@@ -28,15 +28,15 @@ def _start_container(env: dict[str, str], barrier: Any) -> None:
     global _barrier
     os.environ.update(env)
     _barrier = barrier
-    from automations import api
+    from automations import store as store_module
 
-    api.automation_store().client  # noqa: B018 - a warm container: client made before the race
+    store_module.automation_store().client  # noqa: B018 - a warm container: client made before the race
 
 
 def _invoke(
     body: dict[str, Any], workspace: str, headers: dict[str, str], wait: bool
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
-    from automations.handler import lambda_handler
+    from automations.routes.create import lambda_handler
     from automations_local.context import LambdaContext
     from automations_local.events import http_api_event
 

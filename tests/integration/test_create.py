@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from automations import api
+from automations import settings
+from automations import store as store_module
 from automations.create import create_automation
+from automations.routes import create as create_route
 from automations.store import ITEM_LIMIT, AutomationStore, from_item, item_size, to_item
 from automations_local.events import http_api_event
 from tests.helpers import WRITE, Tables, claims_for, invoke, load_event, post
@@ -129,7 +131,7 @@ def test_the_workspace_claim_name_is_configurable(
     tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WORKSPACE_CLAIM", "custom:tenant")
-    api.get_settings.cache_clear()
+    settings.get_settings.cache_clear()
     answer = invoke(
         http_api_event(
             json.dumps({"name": "x"}),
@@ -290,7 +292,7 @@ def test_a_thousand_ordinary_nodes_fit(tables: Tables, workspace: str) -> None:
 
 
 def test_throttling_is_503_with_retry_after(tables: Tables, workspace: str) -> None:
-    store = api.automation_store()
+    store = store_module.automation_store()
     with Stubber(store.client) as stub:
         stub.add_client_error("put_item", "ProvisionedThroughputExceededException", http_status_code=400)
         answer = post({"name": "x"}, workspace)
@@ -306,7 +308,7 @@ def test_a_bug_is_a_500_that_tells_nothing_of_its_insides(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(api, "create_automation", broken)
+    monkeypatch.setattr(create_route, "create_automation", broken)
     answer = post({"name": "x"}, workspace)
     assert (answer.status, answer.error_code) == (500, "internal_error")
     assert "secret" not in answer.raw["body"] and "Traceback" not in answer.raw["body"]
@@ -314,11 +316,15 @@ def test_a_bug_is_a_500_that_tells_nothing_of_its_insides(
 
 
 def test_a_missing_table_setting_is_a_logged_500(
-    tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch
+    tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch, logs: io.StringIO
 ) -> None:
     monkeypatch.delenv("AUTOMATIONS_TABLE")
     answer = post({"name": "x"}, workspace)
     assert (answer.status, answer.error_code) == (500, "internal_error")
+    (record,) = [json.loads(line) for line in logs.getvalue().splitlines() if '"unhandled error"' in line]
+    assert record["level"] == "ERROR"
+    assert "AUTOMATIONS_TABLE is not set" in record["exception"]
+    assert record["correlation_id"] == answer.headers["x-request-id"]
 
 
 def test_other_routes_answer_404_in_the_envelope(tables: Tables, workspace: str) -> None:

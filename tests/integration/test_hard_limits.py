@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from automations.handler import lambda_handler
+from automations.routes.create import lambda_handler
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 from tests.helpers import Answer, Tables, claims_for, invoke

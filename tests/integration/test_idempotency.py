@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from automations import api, idempotency
+from automations import idempotency
+from automations import store as store_module
 from automations.errors import IdempotencyKeyInUse
 from automations.store import AutomationStore, from_item
 from automations_local.context import LambdaContext
@@ -78,7 +79,7 @@ def test_a_rejected_request_is_not_remembered_and_can_be_fixed_under_the_same_ke
 
 
 def test_a_storage_fault_is_not_remembered_either(tables: Tables, workspace: str) -> None:
-    store = api.automation_store()
+    store = store_module.automation_store()
     with Stubber(store.client) as stub:
         stub.add_client_error("put_item", "ThrottlingException", http_status_code=400)
         failed = post(BODY, workspace, headers={"Idempotency-Key": "k-4"})
@@ -94,7 +95,7 @@ def test_a_request_still_running_makes_the_same_key_409(
     tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a create that, while it runs, sees the same key arrive again
-    store = api.automation_store()
+    store = store_module.automation_store()
     inner: list[BaseException] = []
     real = idempotency.create_automation
 

@@ -9,11 +9,14 @@ import json
 import os
 import re
 import shlex
+import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from automations_local import tokens
+from automations_local.gateway import MAX_PAYLOAD
 from automations_local.openapi import DOCUMENT
 
 
@@ -217,6 +221,207 @@ def test_a_token_without_a_workspace_reaches_the_function_which_refuses_it(local
 def test_other_routes_are_the_gateways_404(local_api: RunningApi) -> None:
     reply = request("GET", f"{local_api.url}/v1/automations/aut_x")
     assert (reply.status, reply.body) == (404, {"message": "Not Found"})
+
+
+# Framing over a raw socket: http.client will not send a negative Content-Length, two
+# of them, or a broken chunk, and a client that does must get one answer, then a close.
+
+
+def wire(token: str, framing: list[str], body: bytes = b"") -> bytes:
+    """POST /v1/automations as bytes on the wire; ``framing`` is the header lines that say
+    where the body ends, as wrong as the test wants them."""
+    head = [
+        "POST /v1/automations HTTP/1.1",
+        "Host: 127.0.0.1",
+        f"Authorization: Bearer {token}",
+        "Content-Type: application/json",
+        *framing,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def replies_of(data: bytes) -> list[Reply]:
+    """Every HTTP response in ``data``, in order (a 100 Continue is one too)."""
+    replies = []
+    while data:
+        head, _, data = data.partition(b"\r\n\r\n")
+        status, *fields = head.decode("latin-1").split("\r\n")
+        headers = {name.lower(): value.strip() for name, _, value in (f.partition(":") for f in fields)}
+        raw, data = (
+            data[: int(headers.get("content-length", 0))],
+            data[int(headers.get("content-length", 0)) :],
+        )
+        body = json.loads(raw) if headers.get("content-type", "").startswith("application/json") else raw
+        replies.append(Reply(int(status.split()[1]), headers, body))
+    return replies
+
+
+def exchange(api: RunningApi, data: bytes, *, half_close: bool = False) -> list[Reply]:
+    """``data`` sent on a new connection, then everything the server sends until it closes
+    the connection: a server that answers twice shows two replies, one that keeps the
+    connection open (or waits for a body it should not read) times the test out."""
+    url = urllib.parse.urlsplit(api.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(data)
+        if half_close:
+            connection.shutdown(socket.SHUT_WR)
+        received = bytearray()
+        while chunk := connection.recv(1 << 16):
+            received += chunk
+    return replies_of(bytes(received))
+
+
+def chunked(*pieces: bytes, extensions: str = "", trailers: str = "") -> bytes:
+    sizes = (f"{len(piece):X}{extensions}\r\n".encode() + piece + b"\r\n" for piece in pieces)
+    return b"".join(sizes) + f"0{extensions}\r\n{trailers}\r\n".encode()
+
+
+def test_a_chunked_body_with_extensions_and_trailers_creates_the_automation(
+    local_api: RunningApi, workspace: str
+) -> None:
+    # Given a body sent in chunks, sizes in upper-case hex, every chunk with extensions
+    # (a quoted ";" in one), and trailer fields after the last chunk
+    body = json.dumps({"name": "Chunked welcome series", "description": "d" * 40}).encode()
+    data = chunked(
+        body[:7],
+        body[7:30],
+        body[30:],
+        extensions=' ;checksum=ab12; note="a;b"',
+        trailers="Checksum: ab12\r\nX-Sent-By: test\r\n",
+    )
+    # When it is posted, and another request follows on the same connection
+    after = b"GET /v1/automations/aut_x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    reply, next_reply = exchange(
+        local_api, wire(local_api.token(workspace=workspace), ["Transfer-Encoding: chunked"], data) + after
+    )
+    # Then the function got the body whole, and stored it; the next request was read from
+    # where the chunked body ended, trailers and all
+    assert reply.status == 201, reply.body
+    assert next_reply.status == 404
+    assert reply.body["name"] == "Chunked welcome series"
+    assert [item["id"]["S"] for item in local_api.items_of(workspace)] == [reply.body["id"]]
+
+
+def test_one_content_length_said_twice_is_one_length(local_api: RunningApi, workspace: str) -> None:
+    body = json.dumps({"name": "said twice"}).encode()
+    framing = [
+        f"Content-Length: {len(body)}",
+        f"Content-Length: {len(body)}, {len(body)}",
+        "Connection: close",
+    ]
+    (reply,) = exchange(local_api, wire(local_api.token(workspace=workspace), framing, body))
+    assert reply.status == 201, reply.body
+    assert [item["id"]["S"] for item in local_api.items_of(workspace)] == [reply.body["id"]]
+
+
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [
+        (["Content-Length: -1"], b""),
+        (["Content-Length: twelve"], b'{"name":"x"}'),
+        (["Content-Length: +12"], b'{"name":"x"}'),
+        (["Content-Length: "], b""),
+        (["Content-Length: 12", "Content-Length: 13"], b'{"name":"x"} '),
+        (["Content-Length: 12, 13"], b'{"name":"x"} '),
+        (["Transfer-Encoding: chunked"], b'zz\r\n{"name":"x"}\r\n0\r\n\r\n'),
+        (["Transfer-Encoding: chunked"], b'0x0C\r\n{"name":"x"}\r\n0\r\n\r\n'),
+        (["Transfer-Encoding: chunked"], b'C\r\n{"name":"x"}0\r\n\r\n'),
+        (["Transfer-Encoding: chunked"], b'C\n{"name":"x"}\r\n0\r\n\r\n'),
+        (["Transfer-Encoding: chunked"], b'C\r\n{"name":"x"}\r\n0\r\nnot a field\r\n\r\n'),
+        (["Transfer-Encoding: chunked", "Content-Length: 21"], b'C\r\n{"name":"x"}\r\n0\r\n\r\n'),
+        (["Transfer-Encoding: gzip, chunked"], b'C\r\n{"name":"x"}\r\n0\r\n\r\n'),
+    ],
+    ids=[
+        "negative-length",
+        "non-numeric-length",
+        "signed-length",
+        "empty-length",
+        "two-lengths",
+        "one-field-two-lengths",
+        "bad-hex-size",
+        "0x-prefixed-size",
+        "no-CRLF-after-chunk",
+        "bare-LF-after-size",
+        "malformed-trailer",
+        "chunked-and-length",
+        "unsupported-coding",
+    ],
+)
+def test_broken_framing_is_one_400_then_the_connection_closes(
+    local_api: RunningApi, framing: list[str], body: bytes
+) -> None:
+    # When a request's body cannot be delimited
+    replies = exchange(local_api, wire(local_api.token(), framing, body))
+    # Then the gateway answers 400 once, closes the connection, and the function never runs
+    assert [(r.status, r.body) for r in replies] == [(400, {"message": "Bad Request"})]
+    assert replies[0].headers["connection"] == "close"
+    assert "x-request-id" not in replies[0].headers
+
+
+SIX_MB = 6 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [
+        ([f"Content-Length: {MAX_PAYLOAD + 1}"], b""),
+        ([f"Content-Length: {MAX_PAYLOAD + 1}", "Expect: 100-continue"], b""),
+        (["Content-Length: " + "9" * 5000], b""),
+        (["Transfer-Encoding: chunked"], f"{MAX_PAYLOAD + 1:x}\r\n".encode()),
+        (
+            ["Transfer-Encoding: chunked"],
+            f"{SIX_MB:x}\r\n".encode() + b" " * SIX_MB + f"\r\n{MAX_PAYLOAD - SIX_MB + 1:x}\r\n".encode(),
+        ),
+    ],
+    ids=[
+        "content-length",
+        "content-length-expecting-100",
+        "5000-digit-length",
+        "one-chunk",
+        "chunks-adding-up",
+    ],
+)
+def test_a_body_over_10_mb_is_the_gateways_413_before_it_is_read(
+    local_api: RunningApi, framing: list[str], body: bytes
+) -> None:
+    # Given a body announced over the gateway's limit, and not sent: a server that reads
+    # on (or holds it in memory to count it) waits for bytes that never come
+    replies = exchange(local_api, wire(local_api.token(), framing, body))
+    # Then the answer is 413, alone (no 100 Continue first), and the connection closes
+    assert [(r.status, r.body) for r in replies] == [(413, {"message": "Request Entity Too Large"})]
+    assert replies[0].headers["connection"] == "close"
+
+
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [(["Content-Length: 100"], b'{"name": "x"'), (["Transfer-Encoding: chunked"], b'64\r\n{"name": "x"')],
+    ids=["content-length", "chunked"],
+)
+def test_a_client_that_stops_short_of_its_body_gets_a_400(
+    local_api: RunningApi, framing: list[str], body: bytes
+) -> None:
+    # When the client ends its side of the connection before its body ends
+    replies = exchange(local_api, wire(local_api.token(), framing, body), half_close=True)
+    # Then it hears 400 once, and the connection closes
+    assert [(r.status, r.body) for r in replies] == [(400, {"message": "Bad Request"})]
+
+
+def test_a_client_that_resets_mid_body_leaves_the_server_serving(local_api: RunningApi) -> None:
+    # Given a client that sends part of its body, then resets the connection
+    url = urllib.parse.urlsplit(local_api.url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(wire(local_api.token(), ["Content-Length: 100"], b'{"name": "x"'))
+        time.sleep(0.1)  # the server is waiting for the rest of the body
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = RST
+    # Then the handler thread ends quietly (no traceback), and the server still answers
+    deadline = time.time() + 5
+    while time.time() < deadline and not any(
+        "went away mid-body" in line or "Traceback" in line for line in local_api.output
+    ):
+        time.sleep(0.02)
+    assert any("POST /v1/automations -> the client went away mid-body" in line for line in local_api.output)
+    assert not any("Traceback" in line for line in local_api.output)
+    assert request("GET", f"{local_api.url}/v1/automations/aut_x").status == 404
 
 
 def test_the_index_docs_and_openapi_document_are_served(local_api: RunningApi) -> None:

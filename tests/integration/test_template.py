@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from automations_local.template import ROOT, load_template
+from automations.routes import CREATE, GET, ROUTES
+from automations_local.template import ROOT, functions, load_template, template_routes
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +35,12 @@ def test_cfn_lint_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_function(template: dict[str, Any]) -> None:
-    (function,) = resources_of(template, "AWS::Serverless::Function").values()
-    props = function["Properties"]
+FUNCTIONS = functions()
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_function(logical_id: str) -> None:
+    props = FUNCTIONS[logical_id]
     assert props["Runtime"] == "python3.13"
     assert props["Architectures"] == ["arm64"]
     assert props["Tracing"] == "Active"
@@ -46,7 +50,6 @@ def test_the_function(template: dict[str, Any]) -> None:
     assert props["CodeUri"] == "src/"
     assert callable(getattr(importlib.import_module(module), name))
     env = props["Environment"]["Variables"]
-    assert env["AUTOMATIONS_TABLE"] == {"Ref": "AutomationsTable"}
     assert {
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_METRICS_NAMESPACE",
@@ -55,10 +58,21 @@ def test_the_function(template: dict[str, Any]) -> None:
     } <= set(env)
 
 
-def test_the_function_has_least_privilege_on_its_two_tables(template: dict[str, Any]) -> None:
-    (function,) = resources_of(template, "AWS::Serverless::Function").values()
-    statements = [s for policy in function["Properties"]["Policies"] for s in policy["Statement"]]
-    assert statements == [
+def test_the_routes_declared_in_the_code_are_the_templates() -> None:
+    # A route is one fact: method, path, scopes and handler are declared once in the
+    # function package; the template must say the same, and nothing more.
+    declared = {(r.function, r.handler, r.method, r.path, r.scopes) for r in ROUTES}
+    deployed = {(r.function, r.handler, r.method, r.path, r.scopes) for r in template_routes()}
+    assert deployed == declared
+    assert len(deployed) == len(template_routes())  # one route per function
+
+
+def statements(logical_id: str) -> list[dict[str, Any]]:
+    return [s for policy in FUNCTIONS[logical_id]["Policies"] for s in policy["Statement"]]
+
+
+def test_the_create_function_may_put_and_get_automations_and_use_the_idempotency_table() -> None:
+    assert statements(CREATE.function) == [
         {
             "Effect": "Allow",
             "Action": ["dynamodb:PutItem", "dynamodb:GetItem"],
@@ -70,6 +84,22 @@ def test_the_function_has_least_privilege_on_its_two_tables(template: dict[str, 
             "Resource": {"Fn::GetAtt": ["IdempotencyTable", "Arn"]},
         },
     ]
+    env = FUNCTIONS[CREATE.function]["Environment"]["Variables"]
+    assert env["AUTOMATIONS_TABLE"] == {"Ref": "AutomationsTable"}
+    assert env["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
+
+
+def test_the_get_function_may_only_get_automations() -> None:
+    assert statements(GET.function) == [
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem"],
+            "Resource": {"Fn::GetAtt": ["AutomationsTable", "Arn"]},
+        }
+    ]
+    env = FUNCTIONS[GET.function]["Environment"]["Variables"]
+    assert env["AUTOMATIONS_TABLE"] == {"Ref": "AutomationsTable"}
+    assert "IDEMPOTENCY_TABLE" not in env
 
 
 def test_the_idempotency_table(template: dict[str, Any]) -> None:
@@ -77,13 +107,9 @@ def test_the_idempotency_table(template: dict[str, Any]) -> None:
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
-    (function,) = resources_of(template, "AWS::Serverless::Function").values()
-    assert function["Properties"]["Environment"]["Variables"]["IDEMPOTENCY_TABLE"] == {
-        "Ref": "IdempotencyTable"
-    }
 
 
-def test_the_route_needs_a_jwt_with_the_write_scope(template: dict[str, Any]) -> None:
+def test_every_route_needs_a_jwt_with_its_scopes(template: dict[str, Any]) -> None:
     (api,) = resources_of(template, "AWS::Serverless::HttpApi").values()
     authorizer = api["Properties"]["Auth"]["Authorizers"]["JwtAuthorizer"]
     assert authorizer["JwtConfiguration"] == {
@@ -91,14 +117,11 @@ def test_the_route_needs_a_jwt_with_the_write_scope(template: dict[str, Any]) ->
         "audience": {"Ref": "JwtAudience"},
     }
     assert authorizer["IdentitySource"] == "$request.header.Authorization"
-    (function,) = resources_of(template, "AWS::Serverless::Function").values()
-    (route,) = function["Properties"]["Events"].values()
-    assert route["Type"] == "HttpApi"
-    assert (route["Properties"]["Method"], route["Properties"]["Path"]) == ("POST", "/v1/automations")
-    assert route["Properties"]["Auth"] == {
-        "Authorizer": "JwtAuthorizer",
-        "AuthorizationScopes": ["write:automations"],
-    }
+    for props in FUNCTIONS.values():
+        for event in props["Events"].values():
+            assert event["Type"] == "HttpApi"
+            assert event["Properties"]["Auth"]["Authorizer"] == "JwtAuthorizer"
+            assert event["Properties"]["Auth"]["AuthorizationScopes"]
     assert {"JwtIssuer", "JwtAudience"} <= set(template["Parameters"])
 
 
@@ -116,9 +139,9 @@ def test_the_table(template: dict[str, Any]) -> None:
     assert props["SSESpecification"] == {"SSEEnabled": True}
 
 
-def test_logs_are_kept_for_a_bounded_time(template: dict[str, Any]) -> None:
-    (function,) = resources_of(template, "AWS::Serverless::Function").values()
-    group = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_logs_are_kept_for_a_bounded_time(template: dict[str, Any], logical_id: str) -> None:
+    group = FUNCTIONS[logical_id]["LoggingConfig"]["LogGroup"]["Ref"]
     assert template["Resources"][group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
 
 

@@ -1,0 +1,94 @@
+"""The API's answers as pydantic models: the automation object and the error
+envelope. They sit beside the request models (``models.py``) and describe what the
+functions answer; the OpenAPI document is generated from them and tests validate
+real answers against them.
+
+No function imports this module: the functions build their answers as plain data
+(``automation.FIELDS``, ``responses.envelope``), which is cheaper on every cold
+start, and a test holds those and these models to one shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from automations.errors import MAX_LISTED_PROBLEMS
+from automations.ids import PATTERN
+from automations.models import NAME_MAX, Edge, Node, Trigger
+
+TIMESTAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
+ERROR_TYPES = (
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "idempotency_error",
+    "validation_error",
+    "api_error",
+)
+
+
+class Automation(BaseModel):
+    """The complete automation object (the seed's 201 body, and the GET's 200)."""
+
+    model_config = ConfigDict(title="Automation")
+
+    object: Literal["automation"]
+    id: str = Field(pattern=f"^{PATTERN}$")
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str | None
+    status: Literal["DRAFT", "PUBLISHED", "ARCHIVED"]
+    version: int
+    parentId: str | None
+    trigger: Trigger
+    nodes: list[Node]
+    edges: list[Edge]
+    stats: dict[str, Any] | None
+    publishedAt: str | None
+    createdAt: str = Field(pattern=TIMESTAMP)
+    updatedAt: str = Field(pattern=TIMESTAMP)
+
+
+class ValidationProblem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(examples=["edges[3].target"])
+    code: str = Field(examples=["unknown_node"])
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal[ERROR_TYPES]  # type: ignore[valid-type]
+    code: str
+    message: str
+    requestId: str
+    validationErrors: list[ValidationProblem] | None = Field(
+        default=None,
+        max_length=MAX_LISTED_PROBLEMS,
+        description="The first problems, in order; the message states the total.",
+    )
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error the functions answer."""
+
+    model_config = ConfigDict(extra="forbid", title="Error")
+
+    error: ErrorDetail
+
+
+class GatewayMessage(BaseModel):
+    """What API Gateway itself answers when its JWT authorizer refuses a token or
+    no route matches."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str
+
+
+class ErrorOrGatewayMessage(RootModel[ErrorEnvelope | GatewayMessage]):
+    """A refusal that API Gateway may answer itself (401, 403, 404) before any
+    function runs, or the function answers in the envelope."""

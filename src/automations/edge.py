@@ -1,0 +1,199 @@
+"""The HTTP edge that every route shares: a resolver with every error mapped once to
+the contract's envelope, the caller authorised for the route's scopes, and the
+entry point (Logger, Tracer and Metrics around the event check and
+``app.resolve``). Each route module (``automations/routes/``) adds its one route to
+a resolver made here. Below this module nothing knows about API Gateway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
+
+from automations.caller import Caller, authorise
+from automations.errors import (
+    MAX_LISTED_PROBLEMS,
+    AutomationTooLarge,
+    IdempotencyKeyInUse,
+    IdempotencyKeyReused,
+    StorageUnavailable,
+    ValidationFailed,
+)
+from automations.graph import GRAPH_CODES
+from automations.http_event import problem_with
+from automations.observability import logger, metrics, tracer
+from automations.responses import HttpError, error_response, invalid_event
+from automations.routes import Route
+from automations.settings import get_settings
+
+RETRY_AFTER_SECONDS = "2"
+LambdaHandler = Callable[[Any, Any], dict[str, Any]]
+
+
+def resolver_path(route: Route) -> str:
+    """The route's path as Powertools writes it: ``{automationId}`` → ``<automationId>``."""
+    return re.sub(r"\{(\w+)\}", r"<\1>", route.path)
+
+
+def validation_message(exc: ValidationFailed) -> str:
+    """``2 problems in the automation graph``; past the listed ones, the total."""
+    count = len(exc.problems)
+    where = "automation graph" if all(p.code in GRAPH_CODES for p in exc.problems) else "request body"
+    cut = f"; the first {MAX_LISTED_PROBLEMS} are listed" if count > MAX_LISTED_PROBLEMS else ""
+    return f"{count} problem{'s' if count != 1 else ''} in the {where}{cut}"
+
+
+class Edge:
+    """One route's resolver, its error mapping and its entry point."""
+
+    def __init__(self, route: Route, not_found: Callable[[], HttpError] | None = None) -> None:
+        """``not_found``: the route's own refusal for a path API Gateway routed here
+        (its ``routeKey`` is this route's) that the resolver's pattern does not take,
+        such as a path parameter holding a ``/``."""
+        self.route = route
+        self.app = APIGatewayHttpResolver()
+        self._route_not_found = not_found
+        self._map_errors()
+
+    def request_id(self) -> str:
+        """API Gateway's request id; the Lambda request id when invoked directly."""
+        rid = self.app.current_event.request_context.request_id
+        if rid:
+            return rid
+        context = getattr(self.app, "lambda_context", None)
+        return str(getattr(context, "aws_request_id", None) or "unknown")
+
+    def caller(self) -> Caller:
+        """Who is calling, holding one of the route's scopes, and their workspace."""
+        authorizer = self.app.current_event.raw_event["requestContext"].get("authorizer")
+        caller = authorise(authorizer, get_settings().workspace_claim, self.route.scopes)
+        logger.append_keys(workspace_id=caller.workspace_id)
+        return caller
+
+    def handler(self) -> LambdaHandler:
+        """The Lambda entry point of this route's function."""
+        app = self.app
+
+        # log_event=False and capture_response=False whatever the environment says:
+        # events carry the bearer token and responses carry whole automations.
+        @logger.inject_lambda_context(
+            correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False, clear_state=True
+        )
+        @tracer.capture_lambda_handler(capture_response=False)
+        @metrics.log_metrics(capture_cold_start_metric=True)
+        def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
+            problem = problem_with(event)
+            if problem is not None:  # invoked directly with something else: answered first of all
+                logger.info("invalid event", extra={"reason": problem})
+                return invalid_event(problem, str(getattr(context, "aws_request_id", None) or "unknown"))
+            answer: dict[str, Any] = app.resolve(event, context)
+            return answer
+
+        decorated: LambdaHandler = lambda_handler  # Powertools' decorators are untyped
+        return decorated
+
+    def _map_errors(self) -> None:
+        app, route, request_id = self.app, self.route, self.request_id
+
+        def refusal(exc: HttpError) -> Response[str]:
+            logger.info("request refused", extra={"status": exc.status, "code": exc.code})
+            return error_response(
+                exc.status, exc.error_type, exc.code, exc.message, request_id(), headers=exc.headers
+            )
+
+        app.exception_handler(HttpError)(refusal)
+
+        @app.exception_handler(ValidationFailed)
+        def _validation_failed(exc: ValidationFailed) -> Response[str]:
+            codes = sorted({p.code for p in exc.problems})
+            logger.info("validation failed", extra={"problems": len(exc.problems), "codes": codes})
+            return error_response(
+                422,
+                "validation_error",
+                "validation_failed",
+                validation_message(exc),
+                request_id(),
+                validation_errors=exc.listed(),
+            )
+
+        @app.exception_handler(AutomationTooLarge)
+        def _too_large(exc: AutomationTooLarge) -> Response[str]:
+            logger.info("automation too large", extra={"size": exc.size, "limit": exc.limit})
+            return error_response(
+                413,
+                "invalid_request_error",
+                "automation_too_large",
+                f"the automation needs {exc.size} bytes of storage; at most {exc.limit} fit in one automation",
+                request_id(),
+            )
+
+        @app.exception_handler(StorageUnavailable)
+        def _unavailable(exc: StorageUnavailable) -> Response[str]:
+            # An operator's fault (a missing table or permission) is an error to
+            # look at; throttling and a passing outage are warnings.
+            log = logger.error if exc.misconfigured else logger.warning
+            log("storage unavailable", extra={"reason": str(exc)})
+            doing = "stored right now; nothing was created" if route.method == "POST" else "read right now"
+            return error_response(
+                503,
+                "api_error",
+                "service_unavailable",
+                f"automations cannot be {doing}, retry shortly",
+                request_id(),
+                headers={"Retry-After": RETRY_AFTER_SECONDS},
+            )
+
+        @app.exception_handler(IdempotencyKeyReused)
+        def _key_reused(exc: IdempotencyKeyReused) -> Response[str]:
+            return error_response(
+                422,
+                "idempotency_error",
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used with a different body; use a new key for a new automation",
+                request_id(),
+            )
+
+        @app.exception_handler(IdempotencyKeyInUse)
+        def _key_in_use(exc: IdempotencyKeyInUse) -> Response[str]:
+            return error_response(
+                409,
+                "idempotency_error",
+                "idempotency_key_in_use",
+                "a request with this Idempotency-Key is still being processed; retry shortly",
+                request_id(),
+                headers={"Retry-After": "1"},
+            )
+
+        @app.not_found
+        def _not_found(exc: NotFoundError) -> Response[str]:
+            routed_here = app.current_event.raw_event.get("routeKey") == route.key
+            if routed_here and self._route_not_found is not None:
+                try:
+                    self.caller()  # authorised first, as on the route itself
+                except HttpError as refused:
+                    return refusal(refused)
+                return refusal(self._route_not_found())
+            return error_response(
+                404,
+                "invalid_request_error",
+                "route_not_found",
+                f"only {route.method} {route.path} is served here",
+                request_id(),
+            )
+
+        @app.exception_handler(Exception)
+        def _bug(exc: Exception) -> Response[str]:
+            # A 500 is always a bug: log it whole, tell the client nothing of its insides.
+            logger.exception("unhandled error")
+            return error_response(
+                500,
+                "api_error",
+                "internal_error",
+                "an internal error occurred; it has been logged",
+                request_id(),
+            )

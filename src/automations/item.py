@@ -1,0 +1,72 @@
+"""An automation as one DynamoDB item: its wire form and its size, with no SDK.
+
+The item is keyed by ``workspaceId`` (partition) and ``id`` (sort) and holds every
+field of the API object. ``trigger``, ``nodes`` and ``edges`` — the client's own JSON —
+are stored as JSON text (type S), not as DynamoDB maps: the text round-trips floats,
+big integers, empty strings and any Unicode exactly (no Decimal conversion), has no
+32-level nesting limit and is cheaper to build than boto3's ``TypeSerializer``
+output (README, "Storage"). Apart from the store, the validate route measures
+items here, so a body the create would refuse as too large is refused alike
+without loading the SDK.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from automations.json_text import dumps
+
+# DynamoDB's limit for one item: attribute names plus values, in UTF-8 bytes.
+ITEM_LIMIT = 400 * 1024
+# Upper bound of a number's size as DynamoDB counts it (38 digits / 2 + 1, rounded up).
+_NUMBER_SIZE = 21
+_JSON_FIELDS = frozenset({"trigger", "nodes", "edges"})
+
+
+def to_item(workspace_id: str, automation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The DynamoDB wire form of an automation."""
+    item: dict[str, dict[str, Any]] = {"workspaceId": {"S": workspace_id}}
+    for key, value in automation.items():
+        if key in _JSON_FIELDS:
+            item[key] = {"S": dumps(value)}
+        elif value is None:
+            item[key] = {"NULL": True}
+        elif isinstance(value, bool):
+            item[key] = {"BOOL": value}
+        elif isinstance(value, int):
+            item[key] = {"N": str(value)}
+        else:
+            item[key] = {"S": value}
+    return item
+
+
+def from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The API object (without ``workspaceId``) back from its wire form."""
+    automation: dict[str, Any] = {}
+    for key, wire in item.items():
+        if key == "workspaceId":
+            continue
+        if "S" in wire:
+            automation[key] = json.loads(wire["S"]) if key in _JSON_FIELDS else wire["S"]
+        elif "N" in wire:
+            automation[key] = int(wire["N"])
+        elif "BOOL" in wire:
+            automation[key] = wire["BOOL"]
+        else:
+            automation[key] = None
+    return automation
+
+
+def item_size(item: dict[str, dict[str, Any]]) -> int:
+    """The item's size as DynamoDB measures it (an upper bound for numbers)."""
+    size = 0
+    for key, wire in item.items():
+        size += len(key.encode())
+        if "S" in wire:
+            size += len(wire["S"].encode())
+        elif "N" in wire:
+            size += _NUMBER_SIZE
+        else:
+            size += 1
+    return size

@@ -1,0 +1,74 @@
+"""``POST /v1/automations``: create a DRAFT automation. The entry point of
+CreateAutomationFunction: ``automations.routes.create.lambda_handler``."""
+
+from __future__ import annotations
+
+from automations import cold_start
+
+with cold_start.imports():
+    import re
+
+    from aws_lambda_powertools.event_handler import Response
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from automations.body import read_json_object
+    from automations.create import create_automation
+    from automations.edge import Edge, resolver_path
+    from automations.json_text import dumps
+    from automations.observability import logger, metrics
+    from automations.responses import HttpError, json_response
+    from automations.routes import CREATE
+    from automations.settings import SettingsError, get_settings
+    from automations.store import automation_store
+
+IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
+
+edge = Edge(CREATE)
+app = edge.app
+
+
+@app.route(resolver_path(CREATE), method=CREATE.method)
+def create() -> Response[str]:
+    event = app.current_event
+    caller = edge.caller()
+    # The body's hard limits come before the header is looked at, so a body gets
+    # the same answer with or without an Idempotency-Key (contract, "Hard limits").
+    payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
+    key = event.headers.get("idempotency-key")
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise HttpError(
+            400,
+            "invalid_request_error",
+            "invalid_idempotency_key",
+            "the Idempotency-Key header must be 1-255 printable ASCII characters",
+        )
+    replayed = False
+    if key is None:
+        automation = create_automation(payload, caller.workspace_id, automation_store())
+    else:
+        table = get_settings().idempotency_table
+        if table is None:
+            raise SettingsError("an Idempotency-Key arrived but IDEMPOTENCY_TABLE is not set")
+        from automations.idempotency import create_once  # only requests with a key pay for it
+
+        automation, replayed = create_once(
+            payload, caller.workspace_id, key, automation_store(), table, app.lambda_context
+        )
+    headers = {"Location": f"{CREATE.path}/{automation['id']}"}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+        logger.info("idempotent replay", extra={"automation_id": automation["id"]})
+    else:
+        metrics.add_metric(name="AutomationCreated", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "automation created",
+            extra={
+                "automation_id": automation["id"],
+                "nodes": len(automation["nodes"]),
+                "edges": len(automation["edges"]),
+            },
+        )
+    return json_response(CREATE.success, dumps(automation), edge.request_id(), headers)
+
+
+lambda_handler = edge.handler()
