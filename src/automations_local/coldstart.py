@@ -27,7 +27,9 @@ LIST = ROOT / "src" / "bytecode.txt"
 _PROBE = r"""
 import json, os, sys
 sys.stdout = open(os.devnull, "w")
-from automations.handler import lambda_handler
+from automations.routes import GET
+from automations.routes.create import lambda_handler as create
+from automations.routes.get import lambda_handler as get
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
@@ -40,8 +42,13 @@ bodies = [
 ]
 for body, headers in bodies:
     text = body if isinstance(body, str) else json.dumps(body)
-    lambda_handler(http_api_event(text, claims=claims, headers=headers), LambdaContext())
-lambda_handler(http_api_event("{}", claims=None), LambdaContext())
+    create(http_api_event(text, claims=claims, headers=headers), LambdaContext())
+create(http_api_event("{}", claims=None), LambdaContext())
+create(None, LambdaContext())
+for automation_id in ("aut_01JZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id"):
+    path = f"/v1/automations/{automation_id}"
+    get(http_api_event(None, claims=claims, method="GET", path=path, route_key=GET.key,
+                       path_parameters={"automationId": automation_id}), LambdaContext())
 roots = [os.path.realpath(p) for p in sys.argv[1:]]
 found = set()
 for module in list(sys.modules.values()):

@@ -1,14 +1,53 @@
 """``make invoke EVENT=events/<file>.json``: the Docker-free twin of
-``sam local invoke -e``. Replays one event file through the handler against the
-local storage (embedded by default) and prints the response."""
+``sam local invoke <Function> -e``. Replays one event file through the handler of
+the route it names (its ``routeKey``, looked up in template.yaml) against the
+local storage (embedded by default) and prints the response.
+
+An event file may have expectations beside it (``<name>.expected.json``); when
+they say what is ``given`` (an automation stored in a workspace before the event
+arrives, as for a GET), it is stored first, here and in the replay tests alike.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from automations_local.template import template_routes
+
+Handler = Callable[[Any, Any], dict[str, Any]]
+
+
+def handler_for(event: dict[str, Any]) -> Handler:
+    """The handler of the template's function for the event's ``routeKey``."""
+    key = event.get("routeKey") if isinstance(event, dict) else None
+    for route in template_routes():
+        if route.key == key:
+            module, _, name = route.handler.rpartition(".")
+            handler: Handler = getattr(importlib.import_module(module), name)
+            return handler
+    raise SystemExit(f"the event's routeKey {key!r} is not a route of template.yaml")
+
+
+def expectations(event_file: Path) -> dict[str, Any]:
+    """What is expected of an event file (``<name>.expected.json``), or {}."""
+    path = event_file.with_name(event_file.stem + ".expected.json")
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def store_given(expected: dict[str, Any], client: Any, table: str) -> None:
+    """Store the automation an event's expectations say is ``given``, if any."""
+    given = expected.get("given")
+    if given:
+        from automations.item import to_item
+
+        client.put_item(TableName=table, Item=to_item(given["workspaceId"], given["automation"]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,9 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     # response alone on stdout (the logger binds its stream when first imported).
     with local_storage() as storage, contextlib.redirect_stdout(sys.stderr):
         print(f"# storage: {storage.description}")
-        from automations.handler import lambda_handler
-
-        result = lambda_handler(event, LambdaContext())
+        store_given(expectations(args.event), storage.client(), storage.automations_table)
+        result = handler_for(event)(event, LambdaContext())
     body = result.get("body")
     if isinstance(body, str):
         with contextlib.suppress(ValueError):  # not JSON: print it as it came

@@ -1,121 +1,47 @@
-"""The OpenAPI 3.1 document of the endpoint, generated from the code: the request
-model is the handler's own (``automations.models.NewAutomation``); the 201 object
-and the error envelope are described by the models below, which the test suite
-checks real responses against. ``openapi.json`` beside this file is the committed
-copy; a test fails when it and the code disagree (``make openapi`` rewrites it)."""
+"""The OpenAPI 3.1 document of the API, generated from the route declarations
+(``automations.routes``) with Powertools' own OpenAPI support: a resolver made
+here, never in a function, gets one route per declaration (its path, scopes,
+summary, and ``responses=`` built from what the declaration says it answers),
+with a stub whose signature declares the request (body model, path and header
+parameters); ``get_openapi_json_schema`` does the rest. The request model is the
+functions' own (``automations.models``); the answers are ``automations.answers``.
+One step is ours: each error response's ``code`` is narrowed to the codes its
+route declares for that status.
+
+``openapi.json`` beside this file is the committed copy, served by ``make run``
+(``/openapi.json``, and ``/docs`` through Powertools' Swagger UI); a test fails
+when it and the code disagree (``make openapi`` rewrites it).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import models_json_schema
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
 
-from automations.caller import REQUIRED_SCOPE
-from automations.models import Edge, NewAutomation, Node, Trigger
+from automations.answers import Automation, ErrorEnvelope, ErrorOrGatewayMessage
+from automations.edge import resolver_path
+from automations.ids import PATTERN
+from automations.models import NewAutomation
+from automations.routes import ROUTES, Route
 from automations_local.generated import write_or_check
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
-REF = "#/components/schemas/{model}"
-
-
-class Automation(BaseModel):
-    """The complete automation object (the seed's 201 body)."""
-
-    model_config = ConfigDict(title="Automation")
-
-    object: Literal["automation"]
-    id: str = Field(pattern=r"^aut_[0-9A-HJKMNP-TV-Z]{26}$")
-    name: str = Field(min_length=1, max_length=100)
-    description: str | None
-    status: Literal["DRAFT", "PUBLISHED", "ARCHIVED"]
-    version: int
-    parentId: str | None
-    trigger: Trigger
-    nodes: list[Node]
-    edges: list[Edge]
-    stats: dict[str, Any] | None
-    publishedAt: str | None
-    createdAt: str = Field(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-    updatedAt: str = Field(pattern=r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-
-
-class ValidationProblem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    field: str = Field(examples=["edges[3].target"])
-    code: str = Field(examples=["unknown_node"])
-    message: str
-
-
-class ErrorDetail(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal[
-        "invalid_request_error",
-        "authentication_error",
-        "permission_error",
-        "idempotency_error",
-        "validation_error",
-        "api_error",
-    ]
-    code: str
-    message: str
-    requestId: str
-    validationErrors: list[ValidationProblem] | None = None
-
-
-class ErrorEnvelope(BaseModel):
-    """Every error the function answers."""
-
-    model_config = ConfigDict(extra="forbid", title="Error")
-
-    error: ErrorDetail
-
-
-class GatewayMessage(BaseModel):
-    """What API Gateway itself answers when its JWT authorizer refuses a token."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    message: str
-
-
-# status → (description, error codes, headers beyond X-Request-Id, gateway may answer)
-ERRORS: dict[int, tuple[str, list[str], list[str], bool]] = {
-    400: ("Malformed request", ["invalid_json", "invalid_body", "invalid_idempotency_key"], [], False),
-    401: ("No valid bearer token", ["authentication_required"], ["WWW-Authenticate"], True),
-    403: (
-        "The token lacks write:automations or a workspace",
-        ["insufficient_scope", "workspace_required"],
-        ["WWW-Authenticate"],
-        True,
-    ),
-    409: ("A request with this Idempotency-Key is still running", ["idempotency_key_in_use"], [], False),
-    413: (
-        "Body over 1 MiB, or automation over one item",
-        ["payload_too_large", "automation_too_large"],
-        [],
-        False,
-    ),
-    415: ("Content-Type is not JSON", ["unsupported_media_type"], [], False),
-    422: (
-        "Validation failed, or Idempotency-Key reused with another body",
-        ["validation_failed", "idempotency_key_reused"],
-        [],
-        False,
-    ),
-    500: ("A bug (never a stack trace)", ["internal_error"], [], False),
-    503: (
-        "Storage throttled or unreachable; nothing was written",
-        ["service_unavailable"],
-        ["Retry-After"],
-        False,
-    ),
-}
+TITLE = "Automations API"
+VERSION = "1.0.0"
+DESCRIPTION = (
+    "Create automation workflows in your workspace (in DRAFT status) and read them back. "
+    "Trigger, nodes and edges are optional at creation; edges must join existing nodes; "
+    "strict validation happens at publish time."
+)
+GATEWAY_MAY_ANSWER = {401, 403, 404}  # its authorizer, or no matching route
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-Id": {
@@ -123,113 +49,188 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     "Location": {"description": "/v1/automations/{id}", "schema": {"type": "string"}},
-    "WWW-Authenticate": {"description": "RFC 6750 challenge.", "schema": {"type": "string"}},
+    "WWW-Authenticate": {
+        "description": "RFC 6750 challenge naming the route's scopes.",
+        "schema": {"type": "string"},
+    },
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}},
     "Idempotent-Replayed": {
         "description": "true when this is the stored answer to an earlier request with the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
     },
 }
+ERROR_HEADERS = {
+    401: ["WWW-Authenticate"],
+    403: ["WWW-Authenticate"],
+    409: ["Retry-After"],
+    503: ["Retry-After"],
+}
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "No valid bearer token",
+    403: "The token lacks the route's scopes or a workspace",
+    404: "Not found",
+    409: "A request with this Idempotency-Key is still running",
+    413: "Body over 1 MiB, or automation over one item",
+    415: "Content-Type is not JSON",
+    422: "Validation failed, or Idempotency-Key reused with another body",
+    500: "A bug (never a stack trace)",
+    503: "Storage throttled or unreachable; nothing was written",
+}
+# operationId -> the success answer's description, headers always sent, headers sometimes sent
+SUCCESS: dict[str, tuple[str, list[str], list[str]]] = {
+    "createAutomation": (
+        "Automation created successfully in DRAFT status. Returns the complete automation object.",
+        ["Location"],
+        ["Idempotent-Replayed"],
+    ),
+    "getAutomation": ("The automation, exactly as the create answered it.", [], []),
+}
+
+
+def _create(
+    body: Annotated[NewAutomation, Body()],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x20-\x7E]+$",
+            description="Retry safely: the same key and body within 24 hours give the same automation.",
+        ),
+    ] = None,
+) -> None: ...
+
+
+def _get(
+    automationId: Annotated[
+        str, PathParameter(description=f"An automation id: {PATTERN}. Any other text is 404.")
+    ],
+) -> None: ...
+
+
+# The request each route takes, as a signature Powertools reads.
+REQUESTS: dict[str, Callable[..., None]] = {"create": _create, "get": _get}
 
 
 def _headers(names: list[str], required: bool = True) -> dict[str, Any]:
     return {name: {**HEADERS[name], "required": required} for name in names}
 
 
-def _error(status: int) -> dict[str, Any]:
-    description, codes, headers, gateway = ERRORS[status]
-    envelope = {
-        "allOf": [
-            {"$ref": REF.format(model="ErrorEnvelope")},
-            {"properties": {"error": {"properties": {"code": {"enum": codes}}}}},
-        ]
+def responses(route: Route) -> dict[int, Any]:
+    description, always, sometimes = SUCCESS[route.operation]
+    answers: dict[int, Any] = {
+        route.success: {
+            "description": description,
+            "headers": _headers(["X-Request-Id", *always]) | _headers(sometimes, required=False),
+            "content": {"application/json": {"model": Automation}},
+        }
     }
-    schema = {"anyOf": [envelope, {"$ref": REF.format(model="GatewayMessage")}]} if gateway else envelope
-    return {
-        "description": f"{description}: {', '.join(codes)}"
-        + (" (or API Gateway's own refusal)" if gateway else ""),
-        "headers": _headers(["X-Request-Id"], required=not gateway) | _headers(headers),
-        "content": {"application/json": {"schema": schema}},
-    }
+    for status, codes in sorted(route.errors.items()):
+        gateway = status in GATEWAY_MAY_ANSWER
+        answers[status] = {
+            "description": f"{ERROR_DESCRIPTIONS[status]}: {', '.join(codes)}"
+            + (" (or API Gateway's own refusal)" if gateway else ""),
+            "headers": _headers(["X-Request-Id"], required=not gateway)
+            | _headers(ERROR_HEADERS.get(status, [])),
+            "content": {"application/json": {"model": ErrorOrGatewayMessage if gateway else ErrorEnvelope}},
+        }
+    return answers
+
+
+def resolver() -> APIGatewayHttpResolver:
+    """A resolver with every route, for the document only (its handlers are stubs)."""
+    app = APIGatewayHttpResolver()
+    for route in ROUTES:
+        app.route(
+            resolver_path(route),
+            method=route.method,
+            summary=route.summary,
+            operation_id=route.operation,
+            security=[{"bearerAuth": list(route.scopes)}],
+            responses=responses(route),
+        )(REQUESTS[route.module])
+    return app
+
+
+def _narrow_codes(document: dict[str, Any]) -> None:
+    """Each error answer's ``code`` is one of those its route declares for its status."""
+    by_operation = {route.operation: route for route in ROUTES}
+    for methods in document["paths"].values():
+        for operation in methods.values():
+            route = by_operation[operation["operationId"]]
+            for status, codes in route.errors.items():
+                content = operation["responses"][str(status)]["content"]["application/json"]
+                envelope = {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/ErrorEnvelope"},
+                        {"properties": {"error": {"properties": {"code": {"enum": list(codes)}}}}},
+                    ]
+                }
+                if status in GATEWAY_MAY_ANSWER:
+                    envelope = {"anyOf": [envelope, {"$ref": "#/components/schemas/GatewayMessage"}]}
+                content["schema"] = envelope
+
+
+def _drop_unused_components(document: dict[str, Any]) -> None:
+    """Keep the schemas the paths reach (Powertools adds its own validation
+    errors' schemas, which these functions never answer)."""
+    schemas = document["components"]["schemas"]
+    reached: set[str] = set()
+    pending: list[Any] = [document["paths"]]
+    while pending:  # an explicit stack: no recursion over the document either
+        item = pending.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in reached:
+                    reached.add(name)
+                    pending.append(schemas[name])
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    document["components"]["schemas"] = {name: schemas[name] for name in sorted(reached)}
 
 
 def build() -> dict[str, Any]:
-    _, schemas = models_json_schema(
-        [
-            (NewAutomation, "validation"),
-            (Automation, "serialization"),
-            (ErrorEnvelope, "serialization"),
-            (GatewayMessage, "serialization"),
-        ],
-        ref_template=REF,
-    )
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Automations API: Create Automation",
-            "version": "1.0.0",
-            "description": "Create a new automation workflow in your workspace, in DRAFT status. "
-            "Trigger, nodes and edges are optional at creation; edges must join existing nodes; "
-            "strict validation happens at publish time.",
-        },
-        "servers": [{"url": "/"}],
-        "security": [{"bearerAuth": [REQUIRED_SCOPE]}],
-        "paths": {
-            "/v1/automations": {
-                "post": {
-                    "operationId": "createAutomation",
-                    "summary": "Create Automation",
-                    "security": [{"bearerAuth": [REQUIRED_SCOPE]}],
-                    "parameters": [
-                        {
-                            "name": "Idempotency-Key",
-                            "in": "header",
-                            "required": False,
-                            "description": "Retry safely: the same key and body within 24 hours give the same automation.",
-                            "schema": {
-                                "type": "string",
-                                "minLength": 1,
-                                "maxLength": 255,
-                                "pattern": "^[\\x20-\\x7E]+$",
-                            },
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {"schema": {"$ref": REF.format(model="NewAutomation")}}
-                        },
-                    },
-                    "responses": {
-                        "201": {
-                            "description": "Automation created successfully in DRAFT status. Returns the complete automation object.",
-                            "headers": _headers(["X-Request-Id", "Location"])
-                            | _headers(["Idempotent-Replayed"], required=False),
-                            "content": {
-                                "application/json": {"schema": {"$ref": REF.format(model="Automation")}}
-                            },
-                        },
-                        **{str(status): _error(status) for status in ERRORS},
-                    },
-                }
-            }
-        },
-        "components": {
-            "schemas": schemas["$defs"],
-            "securitySchemes": {
-                "bearerAuth": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": f"An access token with the scope {REQUIRED_SCOPE} and a workspace claim.",
-                }
+    document: dict[str, Any] = json.loads(
+        resolver().get_openapi_json_schema(
+            title=TITLE,
+            version=VERSION,
+            openapi_version="3.1.0",
+            description=DESCRIPTION,
+            security_schemes={
+                "bearerAuth": HTTPBearer(
+                    bearerFormat="JWT",
+                    description="An access token with one of the route's scopes and a workspace claim.",
+                )
             },
-        },
-    }
+        )
+    )
+    _narrow_codes(document)
+    _drop_unused_components(document)
+    return document
 
 
 def render() -> str:
     return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+def swagger_page() -> str:
+    """Powertools' Swagger UI for the committed document, its script and styles
+    inlined (offline)."""
+    from aws_lambda_powertools.event_handler.openapi import swagger_ui
+
+    assets = Path(swagger_ui.__file__).parent
+    return swagger_ui.generate_swagger_html(
+        DOCUMENT.read_text().replace("</", "<\\/"),
+        (assets / "swagger-ui-bundle.min.js").read_text(),
+        (assets / "swagger-ui.min.css").read_text(),
+        "",  # no base URL: the assets are inlined
+        None,
+    )
 
 
 def main() -> int:

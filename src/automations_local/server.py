@@ -1,49 +1,40 @@
-"""``make run``: the endpoint on http://127.0.0.1:3000, without Docker.
+"""``make run``: the Automations API on http://127.0.0.1:3000, without Docker.
 
-It plays API Gateway (see ``gateway.py``: JWT authorizer, payload-2.0 events,
-responses) in front of the real handler, with an embedded DynamoDB by default
-(``storage.py``). Like one Lambda container it serves one invocation at a time.
-Local extras the deployed API does not have: ``GET /`` (an index),
-``GET /openapi.json`` and ``GET /docs`` (Swagger UI).
+It plays API Gateway (see ``gateway.py``: the routes and scopes of template.yaml,
+the JWT authorizer, payload-2.0 events, responses) in front of each route's real
+handler, with an embedded DynamoDB by default (``storage.py``). Like one Lambda
+container per function it serves one invocation at a time. Local extras the
+deployed API does not have: ``GET /`` (an index), ``GET /openapi.json`` and
+``GET /docs`` (Swagger UI, Powertools' own, served offline).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
+import importlib
 import json
 import os
 import shlex
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-from automations_local import gateway, tokens
-from automations_local.openapi import DOCUMENT
-
-DOCS_PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Create Automation: API docs</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script></body></html>
-"""
-DOCS_FILES = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "application/javascript"}
+from automations_local import framing, gateway, tokens
+from automations_local.openapi import DOCUMENT, swagger_page
+from automations_local.template import TemplateRoute, template_routes
 
 
-def _swagger_static() -> Path:
-    import swagger_ui
-
-    return Path(swagger_ui.__file__).with_name("static")
-
-
-def curl_example(base_url: str, token: str) -> str:
-    body = json.dumps({"name": "Welcome series"})
+def example(base_url: str, token: str) -> str:
+    """Shell commands that create an automation, then GET its Location."""
+    auth = shlex.quote("Authorization: Bearer " + token)
+    body = shlex.quote(json.dumps({"name": "Welcome series"}))
     return (
-        f"curl -sS -X POST {base_url}/v1/automations "
-        f"-H {shlex.quote('Authorization: Bearer ' + token)} "
-        f"-H 'Content-Type: application/json' -d {shlex.quote(body)}"
+        f"LOCATION=$(curl -sS -o /dev/stderr -w '%header{{location}}' -X POST {base_url}/v1/automations "
+        f"-H {auth} -H 'Content-Type: application/json' -d {body})\n"
+        f'curl -sS "{base_url}$LOCATION" -H {auth}'
     )
 
 
@@ -52,18 +43,20 @@ class LocalApi(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)
-        self.invocation = threading.Lock()  # one container: one invocation at a time
+        self.gateway = gateway.Gateway(template_routes(), self.invoke)
+        # one container per function: one invocation at a time in each
+        self.containers = {route.function: threading.Lock() for route in self.gateway.routes}
 
     @property
     def base_url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def invoke(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        from automations.handler import lambda_handler
-
-        with self.invocation:
-            result: dict[str, Any] = lambda_handler(event, context)
+    def invoke(self, route: TemplateRoute, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        module, _, name = route.handler.rpartition(".")
+        handler = getattr(importlib.import_module(module), name)
+        with self.containers[route.function]:
+            result: dict[str, Any] = handler(event, context)
             return result
 
 
@@ -84,33 +77,62 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def _headers_named(self, name: str) -> list[str]:
+        return self.headers.get_all(name) or []
+
+    def _refuse(self, status: int) -> None:
+        """The gateway's 400 or 413, once, then the connection closes."""
+        response = gateway.refuse(status)
+        self.close_connection = True
+        with contextlib.suppress(ConnectionError):  # the client may be gone already
+            self._send(response.status, [*response.headers, ("connection", "close")], response.body)
+
+    def handle_expect_100(self) -> bool:
+        # A client that waits for "100 Continue" hears the refusal instead, before it sends a body.
+        try:
+            framing.framing(self._headers_named("transfer-encoding"), self._headers_named("content-length"))
+        except framing.Refused as refused:
+            self._refuse(refused.status)
+            return False
+        return super().handle_expect_100()
+
     def _local_page(self, path: str) -> tuple[int, str, bytes] | None:
         if self.command != "GET":
             return None
         if path == "/":
             url = self.server.base_url
+            routes = "".join(
+                f"<li><code>{html.escape(r.key)}</code> (scopes: {html.escape(' or '.join(r.scopes))})</li>"
+                for r in self.server.gateway.routes
+            )
             page = (
-                "<!doctype html><meta charset='utf-8'><title>Create Automation (local)</title>"
-                "<h1>Create Automation: local API</h1>"
-                f"<p><code>POST {url}/v1/automations</code> with a bearer token (<code>make token</code>).</p>"
+                "<!doctype html><meta charset='utf-8'><title>Automations API (local)</title>"
+                f"<h1>Automations API: local</h1><p>Routes on <code>{url}</code>, with a bearer "
+                f"token (<code>make token</code>):</p><ul>{routes}</ul>"
                 "<ul><li><a href='/docs'>API docs (Swagger UI)</a></li>"
                 "<li><a href='/openapi.json'>OpenAPI 3.1 document</a></li></ul>"
-                f"<pre>{html.escape(curl_example(url, '$(make -s token)'))}</pre>"
+                f"<pre>{html.escape(example(url, '$(make -s token)'))}</pre>"
             )
             return 200, "text/html; charset=utf-8", page.encode()
         if path == "/openapi.json":
             return 200, "application/json", DOCUMENT.read_bytes()
         if path == "/docs":
-            return 200, "text/html; charset=utf-8", DOCS_PAGE.encode()
-        name = path.removeprefix("/docs/")
-        if name in DOCS_FILES:
-            return 200, DOCS_FILES[name], (_swagger_static() / name).read_bytes()
+            return 200, "text/html; charset=utf-8", swagger_page().encode()
         return None
 
     def _serve(self) -> None:
         path, _, query = self.path.partition("?")
-        length = int(self.headers.get("content-length") or 0)
-        body = self.rfile.read(length) if length else b""
+        try:
+            body = framing.read_body(
+                self.rfile, self._headers_named("transfer-encoding"), self._headers_named("content-length")
+            )
+        except framing.Refused as refused:
+            self._refuse(refused.status)
+            return
+        except ConnectionError:  # reset mid-body: no one is left to answer
+            self.close_connection = True
+            sys.stderr.write(f"{self.command} {self.path} -> the client went away mid-body\n")
+            return
         page = self._local_page(path)
         if page is not None:
             status, content_type, content = page
@@ -125,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             host=self.headers.get("host") or self.server.base_url.removeprefix("http://"),
         )
-        response = gateway.handle(request, self.server.invoke)
+        response = self.server.gateway.handle(request)
         self._send(response.status, response.headers, response.body)
 
     def __getattr__(self, name: str) -> Any:
@@ -149,13 +171,18 @@ def main(argv: list[str] | None = None) -> int:
         api = LocalApi((args.host, args.port))
         url = api.base_url
         token = tokens.issue(ttl=12 * 3600)
+        routes = "\n".join(
+            f"  route:   {r.method} {url}{r.path}  (scopes: {' or '.join(r.scopes)})"
+            for r in api.gateway.routes
+        )
         print(
-            f"Create Automation: local API on {url}\n"
-            f"  route:   POST {url}/v1/automations  (JWT authorizer: iss {tokens.ISSUER}, aud {tokens.AUDIENCE})\n"
+            f"Automations API: local API on {url}\n{routes}\n"
+            f"  auth:    JWT authorizer: iss {tokens.ISSUER}, aud {tokens.AUDIENCE}\n"
             f"  storage: {storage.description}\n"
             f"  docs:    {url}/docs   OpenAPI: {url}/openapi.json\n"
-            f"Try it (a dev token for workspace {tokens.DEFAULT_WORKSPACE}, valid 12 hours):\n\n"
-            f"{curl_example(url, token)}\n",
+            f"Try it: create an automation, then GET its Location (a dev token for workspace "
+            f"{tokens.DEFAULT_WORKSPACE}, valid 12 hours):\n\n"
+            f"{example(url, token)}\n",
             flush=True,
         )
         try:

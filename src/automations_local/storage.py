@@ -18,8 +18,11 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "loca
 @dataclass
 class LocalStorage:
     description: str
-    endpoint: str | None
-    tables: dict[str, str]
+    automations_table: str
+
+    def client(self) -> Any:
+        """A DynamoDB client for the chosen storage (the process's environment)."""
+        return _client(os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"))
 
 
 def _client(endpoint: str | None) -> Any:
@@ -57,9 +60,7 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
     if mode == "aws":
         if not os.environ.get("AUTOMATIONS_TABLE"):
             raise SystemExit("STORAGE=aws needs AUTOMATIONS_TABLE: the name of a deployed table")
-        yield LocalStorage(
-            "AWS (your credentials)", None, {"AutomationsTable": os.environ["AUTOMATIONS_TABLE"]}
-        )
+        yield LocalStorage("AWS (your credentials)", os.environ["AUTOMATIONS_TABLE"])
         return
     for name, value in FAKE_CREDENTIALS.items():
         os.environ.setdefault(name, value)
@@ -68,7 +69,7 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
         tables = ensure_tables(_client(endpoint))
         os.environ.setdefault("AUTOMATIONS_TABLE", tables["AutomationsTable"])
         os.environ.setdefault("IDEMPOTENCY_TABLE", tables["IdempotencyTable"])
-        yield LocalStorage(f"DynamoDB-compatible server at {endpoint}", endpoint, tables)
+        yield LocalStorage(f"DynamoDB-compatible server at {endpoint}", os.environ["AUTOMATIONS_TABLE"])
         return
     if mode != "embedded":
         raise SystemExit(f"STORAGE must be embedded, endpoint or aws, not {mode!r}")
@@ -87,7 +88,7 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
         os.environ["AUTOMATIONS_TABLE"] = tables["AutomationsTable"]
         os.environ["IDEMPOTENCY_TABLE"] = tables["IdempotencyTable"]
         yield LocalStorage(
-            f"embedded DynamoDB (moto) at {endpoint}, tables from template.yaml", endpoint, tables
+            f"embedded DynamoDB (moto) at {endpoint}, tables from template.yaml", tables["AutomationsTable"]
         )
     finally:
         server.stop()

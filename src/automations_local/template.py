@@ -3,6 +3,8 @@ itself and cannot drift from what is deployed."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +79,67 @@ def create_tables(client: Any, template: dict[str, Any], prefix: str = "") -> di
                     raise
         names[logical_id] = name
     return names
+
+
+@dataclass(frozen=True)
+class TemplateRoute:
+    """An HTTP API route of template.yaml, as API Gateway will serve it."""
+
+    function: str  # the function's logical id
+    handler: str  # module.attribute
+    method: str
+    path: str  # /v1/automations/{automationId}
+    scopes: tuple[str, ...]
+    environment: tuple[str, ...]  # the names of the function's environment variables
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        """The path parameters when ``method`` and ``path`` take this route, else
+        None. A ``{name}`` takes one whole path segment, as API Gateway matches it."""
+        if method != self.method:
+            return None
+        pattern = re.escape(self.path).replace(r"\{", "{").replace(r"\}", "}")
+        found = re.fullmatch(re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern), path)
+        return None if found is None else found.groupdict()
+
+
+def functions(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Logical id → properties of every function, with the template's Globals
+    applied as SAM applies them (maps merged, the function's own values winning)."""
+    template = template or load_template()
+    shared = template.get("Globals", {}).get("Function", {})
+    found = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        props = {**shared, **resource["Properties"]}
+        for name in ("Environment",):
+            if name in shared and name in resource["Properties"]:
+                variables = {**shared[name]["Variables"], **resource["Properties"][name]["Variables"]}
+                props[name] = {"Variables": variables}
+        found[logical_id] = props
+    return found
+
+
+def template_routes(template: dict[str, Any] | None = None) -> list[TemplateRoute]:
+    """Every HttpApi event of every function in the template."""
+    routes = []
+    for logical_id, props in functions(template).items():
+        variables = props.get("Environment", {}).get("Variables", {})
+        for event in props.get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            routes.append(
+                TemplateRoute(
+                    function=logical_id,
+                    handler=props["Handler"],
+                    method=event["Properties"]["Method"],
+                    path=event["Properties"]["Path"],
+                    scopes=tuple(event["Properties"].get("Auth", {}).get("AuthorizationScopes", [])),
+                    environment=tuple(variables),
+                )
+            )
+    return routes

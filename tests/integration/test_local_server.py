@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import struct
 import subprocess
@@ -36,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from automations.routes import ROUTES
 from automations_local import tokens
 from automations_local.gateway import MAX_PAYLOAD
 from automations_local.openapi import DOCUMENT
@@ -158,46 +160,81 @@ def test_a_signed_token_creates_an_automation_stored_in_the_embedded_dynamodb(
     assert [item["id"]["S"] for item in items] == [reply.body["id"]]
 
 
-def test_the_printed_curl_works_as_printed(local_api: RunningApi) -> None:
-    # Given the command printed at start, When it is run (parsed, not shelled out)
-    (line,) = [line for line in local_api.banner if line.startswith("curl ")]
-    words = shlex.split(line)
+def _run_printed(lines: list[str]) -> tuple[Reply, Reply]:
+    """The two printed commands, run as their words say (parsed, not shelled out):
+    the create, then the GET of the Location it answered."""
+    create_line, get_line = lines
+    assert create_line.startswith("LOCATION=$(curl ") and create_line.endswith(")")
+    words = shlex.split(create_line.removeprefix("LOCATION=$(").removesuffix(")"))
+    assert words[words.index("-w") + 1] == "%header{location}"
     url = next(w for w in words if w.startswith("http"))
     headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
-    body = words[words.index("-d") + 1].encode()
-    reply = request(words[words.index("-X") + 1], url, body, headers)
-    # Then it creates an automation in the dev workspace
-    assert reply.status == 201
-    assert local_api.items_of(tokens.DEFAULT_WORKSPACE)
+    created = request(words[words.index("-X") + 1], url, words[words.index("-d") + 1].encode(), headers)
+    words = shlex.split(get_line.replace("$LOCATION", created.headers["location"]))
+    headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
+    read = request("GET", next(w for w in words if w.startswith("http")), None, headers)
+    return created, read
 
 
-def _forged() -> str:
+def test_the_printed_commands_create_then_get_the_very_same_object(local_api: RunningApi) -> None:
+    # Given the two commands printed at start
+    start = next(i for i, line in enumerate(local_api.banner) if line.startswith("LOCATION=$(curl "))
+    # When they are run as printed
+    created, read = _run_printed(local_api.banner[start : start + 2])
+    # Then the first creates an automation in the dev workspace, and the second reads it back
+    assert created.status == 201
+    assert read.status == 200
+    assert read.body == created.body
+    assert [item["id"]["S"] for item in local_api.items_of(tokens.DEFAULT_WORKSPACE)].count(
+        created.body["id"]
+    ) == 1
+
+
+@pytest.mark.skipif(
+    shutil.which("curl") is None or shutil.which("bash") is None,
+    reason="no curl or bash here; the parsed run above covers the commands",
+)
+def test_the_printed_commands_run_in_a_shell_as_a_user_pastes_them(local_api: RunningApi) -> None:
+    start = next(i for i, line in enumerate(local_api.banner) if line.startswith("LOCATION=$(curl "))
+    script = "\n".join(local_api.banner[start : start + 2])
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=True)
+    created, read = json.loads(done.stderr), json.loads(done.stdout)
+    assert read == created and read["object"] == "automation"
+
+
+def _forged(workspace: str) -> str:
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return tokens.issue(key=other)
+    return tokens.issue(key=other, workspace=workspace)
 
 
 @pytest.mark.parametrize(
     ("make_token", "reason"),
     [
-        (lambda api: None, "no token"),
-        (lambda api: api.token(ttl=-60), "expired"),
-        (lambda api: api.token(iss="https://evil.example/"), "wrong issuer"),
-        (lambda api: api.token(aud="another-api"), "wrong audience"),
-        (lambda api: api.token(nbf=int(time.time()) + 3600), "not yet valid"),
-        (lambda api: _forged(), "forged signature"),
-        (lambda api: api.token()[:-4] + "AAAA", "tampered signature"),
-        (lambda api: "not-a-jwt", "garbage"),
+        (lambda api, ws: None, "no token"),
+        (lambda api, ws: api.token(workspace=ws, ttl=-60), "expired"),
+        (lambda api, ws: api.token(workspace=ws, iss="https://evil.example/"), "wrong issuer"),
+        (lambda api, ws: api.token(workspace=ws, aud="another-api"), "wrong audience"),
+        (lambda api, ws: api.token(workspace=ws, nbf=int(time.time()) + 3600), "not yet valid"),
+        (lambda api, ws: _forged(ws), "forged signature"),
+        (lambda api, ws: api.token(workspace=ws)[:-4] + "AAAA", "tampered signature"),
+        (lambda api, ws: "not-a-jwt", "garbage"),
     ],
 )
 def test_the_authorizer_refuses_bad_tokens_with_401_before_the_function(
     local_api: RunningApi, workspace: str, make_token: Any, reason: str
 ) -> None:
-    reply = create(local_api, make_token(local_api), {"name": reason})
+    # Given a bad token that names this test's workspace (where a token can name one)
+    logged = len(local_api.output)
+    # When it creates
+    reply = create(local_api, make_token(local_api, workspace), {"name": reason})
+    # Then the gateway answers 401 itself, and the function never ran
     assert reply.status == 401, reason
     assert reply.body == {"message": "Unauthorized"}
     assert reply.headers["www-authenticate"].startswith("Bearer")
-    assert "x-request-id" not in reply.headers  # the function never ran
-    assert local_api.items_of(tokens.DEFAULT_WORKSPACE + "-never") == []
+    assert "x-request-id" not in reply.headers
+    time.sleep(0.2)  # any log line the function wrote would have reached the terminal by now
+    assert not any('"function_name"' in line for line in local_api.output[logged:])
+    assert local_api.items_of(workspace) == []
 
 
 def test_a_read_only_token_is_403_from_the_gateway(local_api: RunningApi, workspace: str) -> None:
@@ -218,9 +255,66 @@ def test_a_token_without_a_workspace_reaches_the_function_which_refuses_it(local
     assert reply.body["error"]["code"] == "workspace_required"
 
 
-def test_other_routes_are_the_gateways_404(local_api: RunningApi) -> None:
-    reply = request("GET", f"{local_api.url}/v1/automations/aut_x")
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/automations"),
+        ("DELETE", "/v1/automations/aut_x"),
+        ("GET", "/v1/automations/a/b"),
+        ("PUT", "/"),
+    ],
+)
+def test_other_routes_are_the_gateways_404(local_api: RunningApi, method: str, path: str) -> None:
+    reply = request(method, f"{local_api.url}{path}", None, {"authorization": f"Bearer {local_api.token()}"})
     assert (reply.status, reply.body) == (404, {"message": "Not Found"})
+
+
+def get_automation(api: RunningApi, token: str | None, location: str) -> Reply:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return request("GET", f"{api.url}{location}", None, headers)
+
+
+def test_a_created_automation_is_read_back_at_its_location_with_either_scope(
+    local_api: RunningApi, workspace: str
+) -> None:
+    created = create(
+        local_api,
+        local_api.token(workspace=workspace),
+        {"name": "Read me", "nodes": [{"id": "a", "type": "event", "position": {"x": 1.5, "y": 2}}]},
+    )
+    for scopes in ("read:automations", "write:automations"):
+        read = get_automation(
+            local_api, local_api.token(scopes=scopes, workspace=workspace), created.headers["location"]
+        )
+        assert read.status == 200, scopes
+        assert read.body == created.body
+        assert read.headers["x-request-id"] == read.headers["apigw-requestid"]
+
+
+def test_another_workspaces_automation_is_404_as_if_it_did_not_exist(
+    local_api: RunningApi, workspace: str
+) -> None:
+    created = create(local_api, local_api.token(workspace=workspace), {"name": "Mine"})
+    theirs = get_automation(
+        local_api, local_api.token(workspace=f"{workspace}-other"), created.headers["location"]
+    )
+    unknown = get_automation(
+        local_api, local_api.token(workspace=workspace), "/v1/automations/aut_01JZZZZZZZZZZZZZZZZZZZZZZZ"
+    )
+    for reply in (theirs, unknown):
+        assert reply.status == 404
+        assert reply.body["error"]["code"] == "automation_not_found"
+    assert theirs.body["error"]["message"] == unknown.body["error"]["message"]
+
+
+def test_a_read_only_token_reads_but_cannot_create(local_api: RunningApi, workspace: str) -> None:
+    created = create(local_api, local_api.token(workspace=workspace), {"name": "x"})
+    read_only = local_api.token(scopes="read:automations", workspace=workspace)
+    assert get_automation(local_api, read_only, created.headers["location"]).status == 200
+    refused = create(local_api, read_only, {"name": "y"})
+    assert (refused.status, refused.body) == (403, {"message": "Forbidden"})
+    assert 'scope="write:automations"' in refused.headers["www-authenticate"]
+    assert len(local_api.items_of(workspace)) == 1
 
 
 # Framing over a raw socket: http.client will not send a negative Content-Length, two
@@ -290,7 +384,7 @@ def test_a_chunked_body_with_extensions_and_trailers_creates_the_automation(
         trailers="Checksum: ab12\r\nX-Sent-By: test\r\n",
     )
     # When it is posted, and another request follows on the same connection
-    after = b"GET /v1/automations/aut_x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    after = b"GET /v1/automations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     reply, next_reply = exchange(
         local_api, wire(local_api.token(workspace=workspace), ["Transfer-Encoding: chunked"], data) + after
     )
@@ -421,7 +515,7 @@ def test_a_client_that_resets_mid_body_leaves_the_server_serving(local_api: Runn
         time.sleep(0.02)
     assert any("POST /v1/automations -> the client went away mid-body" in line for line in local_api.output)
     assert not any("Traceback" in line for line in local_api.output)
-    assert request("GET", f"{local_api.url}/v1/automations/aut_x").status == 404
+    assert request("GET", f"{local_api.url}/v1/automations").status == 404
 
 
 def test_the_index_docs_and_openapi_document_are_served(local_api: RunningApi) -> None:
@@ -430,9 +524,10 @@ def test_the_index_docs_and_openapi_document_are_served(local_api: RunningApi) -
     document = request("GET", f"{local_api.url}/openapi.json")
     assert document.body == json.loads(DOCUMENT.read_text())
     docs = request("GET", f"{local_api.url}/docs")
-    assert docs.status == 200 and "SwaggerUIBundle" in docs.body
-    bundle = request("GET", f"{local_api.url}/docs/swagger-ui-bundle.js")
-    assert bundle.status == 200 and len(bundle.body) > 100_000
+    # Powertools' Swagger UI, its script inlined (offline), showing the committed document
+    assert docs.status == 200 and "SwaggerUIBundle" in docs.body and len(docs.body) > 100_000
+    for route in ROUTES:
+        assert f'"operationId": "{route.operation}"' in docs.body
 
 
 def test_the_function_logs_reach_the_terminal_without_the_token(
@@ -458,6 +553,20 @@ def test_make_invoke_replays_an_event_file() -> None:
     assert "automation created" in result.stderr
     assert answer["statusCode"] == 201
     assert answer["body"]["name"] == "Welcome series"
+
+
+def test_make_invoke_replays_a_get_event_with_what_it_needs_stored_first() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTOMATIONS_", "STORAGE"))}
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-m", "automations_local.invoke", "events/get-found.json"],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    expected = json.loads((root / "events" / "get-found.expected.json").read_text())
+    assert answer["statusCode"] == 200
+    assert answer["body"] == expected["given"]["automation"]
 
 
 def test_make_token_prints_a_token_on_its_last_line(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The OpenAPI document: generated from the code, committed, and true of what the
-handler really answers."""
+"""The OpenAPI document: generated from the route declarations, committed, and true
+of what each function really answers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from automations_local.openapi import DOCUMENT, ERRORS, Automation, ErrorEnvelope, build, render
-from tests.helpers import Tables, post
+from automations.answers import Automation, ErrorEnvelope
+from automations.automation import FIELDS
+from automations.routes import CREATE, GET, ROUTES, Route
+from automations_local.openapi import DOCUMENT, build, render
+from tests.helpers import Answer, Tables, get, post
+
+
+def operation(route: Route) -> dict[str, Any]:
+    operation: dict[str, Any] = build()["paths"][route.path][route.method.lower()]
+    return operation
 
 
 def test_the_committed_document_is_what_the_code_generates() -> None:
@@ -25,21 +33,48 @@ def test_it_is_a_valid_openapi_3_1_document() -> None:
     validate(document)
 
 
-def test_it_documents_the_security_scheme_with_the_write_scope() -> None:
-    operation = build()["paths"]["/v1/automations"]["post"]
-    assert operation["security"] == [{"bearerAuth": ["write:automations"]}]
-    assert build()["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.operation)
+def test_each_route_is_documented_with_its_scopes_and_every_status_it_declares(route: Route) -> None:
+    documented = operation(route)
+    assert documented["operationId"] == route.operation
+    assert documented["security"] == [{"bearerAuth": list(route.scopes)}]
+    assert set(documented["responses"]) == {str(route.success), *map(str, route.errors)}
+    for status, codes in route.errors.items():
+        schema = json.dumps(documented["responses"][str(status)]["content"]["application/json"]["schema"])
+        assert all(f'"{code}"' in schema for code in codes), (status, codes)
 
 
-def test_it_documents_every_error_status_of_the_contract() -> None:
-    responses = build()["paths"]["/v1/automations"]["post"]["responses"]
-    assert set(responses) == {"201", "400", "401", "403", "409", "413", "415", "422", "500", "503"}
-    assert {code for _, codes, _, _ in ERRORS.values() for code in codes} >= {
-        "invalid_json", "invalid_body", "invalid_idempotency_key", "authentication_required",
-        "insufficient_scope", "workspace_required", "idempotency_key_in_use", "payload_too_large",
-        "automation_too_large", "unsupported_media_type", "validation_failed", "idempotency_key_reused",
-        "internal_error", "service_unavailable",
-    }  # fmt: skip
+def test_the_documented_paths_are_the_declared_routes_and_nothing_else() -> None:
+    documented = {(method.upper(), path) for path, ops in build()["paths"].items() for method in ops}
+    assert documented == {(route.method, route.path) for route in ROUTES}
+
+
+def test_the_create_documents_its_body_and_idempotency_key_and_the_get_its_path_parameter() -> None:
+    create = operation(CREATE)
+    assert create["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/NewAutomation"
+    }
+    assert [(p["in"], p["name"], p["required"]) for p in create["parameters"]] == [
+        ("header", "idempotency-key", False)
+    ]
+    assert [(p["in"], p["name"], p["required"]) for p in operation(GET)["parameters"]] == [
+        ("path", "automationId", True)
+    ]
+
+
+def test_the_answer_model_and_the_object_the_functions_build_have_one_shape() -> None:
+    assert tuple(Automation.model_fields) == FIELDS
+
+
+def conforms(route: Route, answer: Answer) -> None:
+    documented = operation(route)["responses"]
+    assert str(answer.status) in documented
+    if answer.status == route.success:
+        Automation.model_validate(answer.body, strict=False)
+        assert tuple(answer.body) == FIELDS
+    else:
+        envelope = ErrorEnvelope.model_validate(answer.body)
+        assert envelope.error.code in route.errors[answer.status]
 
 
 @pytest.mark.parametrize(
@@ -57,16 +92,22 @@ def test_it_documents_every_error_status_of_the_contract() -> None:
         ({"name": "x", "edges": [{"id": "e", "source": "a", "target": "b"}]}, {}),
         ("{", {"raw": True}),
         ({"name": "x"}, {"scope": "read:automations"}),
+        ({"name": "x"}, {"headers": {"Idempotency-Key": "\x01"}}),
     ],
 )
-def test_real_answers_conform_to_the_documented_models(
+def test_real_create_answers_conform_to_the_document(
     tables: Tables, workspace: str, body: Any, kwargs: dict[str, Any]
 ) -> None:
-    answer = post(body, workspace, **kwargs)
-    documented = build()["paths"]["/v1/automations"]["post"]["responses"]
-    assert str(answer.status) in documented
-    if answer.status == 201:
-        Automation.model_validate(answer.body, strict=False)
-    else:
-        envelope = ErrorEnvelope.model_validate(answer.body)
-        assert envelope.error.code in ERRORS[answer.status][1]
+    conforms(CREATE, post(body, workspace, **kwargs))
+
+
+def test_real_get_answers_conform_to_the_document(tables: Tables, workspace: str) -> None:
+    created = post({"name": "x", "nodes": [{"id": "a", "type": "event"}]}, workspace)
+    for answer in (
+        get(created.body["id"], workspace),
+        get(created.body["id"], "ws_someone_else"),
+        get("aut_nope", workspace),
+        get(created.body["id"], workspace, scope="profile"),
+        get(created.body["id"], None),
+    ):
+        conforms(GET, answer)

@@ -1,29 +1,36 @@
 """Every event file in events/ — the same files `sam local invoke -e` takes —
-replayed through the handler against the template's table, each checked against
-the expected status kept beside it."""
+replayed through the function of its route against the template's tables, each
+checked against the expectations kept beside it (status, error code, and what is
+``given``: an automation stored before the event arrives, as for a GET)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from automations.routes import ROUTES
 from automations.store import from_item
+from automations_local.invoke import expectations, store_given
 from tests.helpers import EVENTS, Tables, invoke
 
 EVENT_FILES = sorted(p for p in EVENTS.glob("*.json") if not p.name.endswith(".expected.json"))
 
 
-def test_there_are_events_to_replay_and_each_has_an_expectation() -> None:
-    assert len(EVENT_FILES) >= 5
+def test_there_are_events_to_replay_for_every_route_and_each_has_an_expectation() -> None:
     for path in EVENT_FILES:
         assert path.with_name(path.stem + ".expected.json").exists(), path.name
+    replayed = {json.loads(path.read_text())["routeKey"] for path in EVENT_FILES}
+    assert replayed == {route.key for route in ROUTES}
 
 
 @pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
-def test_replay(path, tables: Tables) -> None:  # type: ignore[no-untyped-def]
+def test_replay(path: Path, tables: Tables) -> None:
     event = json.loads(path.read_text())
-    expected = json.loads(path.with_name(path.stem + ".expected.json").read_text())
+    expected = expectations(path)
+    store_given(expected, tables.client, tables.automations)
+    before = tables.items()
 
     answer = invoke(event)
 
@@ -36,4 +43,6 @@ def test_replay(path, tables: Tables) -> None:  # type: ignore[no-untyped-def]
         assert [from_item(i) for i in items] == [answer.body]
         assert items[0]["workspaceId"]["S"] == workspace
     else:
-        assert items == []
+        assert items == before  # nothing written
+    if answer.status == 200:
+        assert answer.body == expected["given"]["automation"]

@@ -1,4 +1,4 @@
-"""The local gateway builds events as API Gateway's HTTP API does."""
+"""The local gateway routes, builds events and answers as API Gateway's HTTP API does."""
 
 from __future__ import annotations
 
@@ -8,15 +8,28 @@ from typing import Any
 
 import pytest
 
-from automations_local.gateway import HttpRequest, build_event, from_lambda, render_claim
+from automations_local import gateway
+from automations_local.events import render_claim
+from automations_local.gateway import Gateway, HttpRequest, build_event, from_lambda
+from automations_local.template import TemplateRoute, template_routes
+
+# Lambda's own figure: "Response payload size exceeded maximum allowed payload size (6291556 bytes)".
+LAMBDA_LIMIT = 6_291_556
+ROUTES = {route.key: route for route in template_routes()}
+CREATE = ROUTES["POST /v1/automations"]
+GET = ROUTES["GET /v1/automations/{automationId}"]
 
 
-def request(body: bytes = b"", content_type: str | None = "application/json", **kwargs: Any) -> HttpRequest:
+def request(
+    body: bytes = b"",
+    content_type: str | None = "application/json",
+    method: str = "POST",
+    path: str = "/v1/automations",
+    **kwargs: Any,
+) -> HttpRequest:
     headers = [("Content-Type", content_type)] if content_type else []
     headers += kwargs.pop("headers", [])
-    return HttpRequest(
-        method="POST", path="/v1/automations", query=kwargs.pop("query", ""), headers=headers, body=body
-    )
+    return HttpRequest(method=method, path=path, query=kwargs.pop("query", ""), headers=headers, body=body)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +54,7 @@ def test_the_event_has_the_payload_2_shape() -> None:
             query="x=1&x=2&y=",
         ),
         {"sub": "u", "scope": "read:automations write:automations", "exp": 5},
+        CREATE,
     )
     assert event["version"] == "2.0"
     assert event["routeKey"] == "POST /v1/automations"
@@ -69,14 +83,51 @@ def test_the_event_has_the_payload_2_shape() -> None:
     ],
 )
 def test_bodies_are_base64_encoded_unless_text(content_type: str | None, encoded: bool) -> None:
-    event = build_event(request(b'{"name":"x"}', content_type), {"sub": "u"})
+    event = build_event(request(b'{"name":"x"}', content_type), {"sub": "u"}, CREATE)
     assert event["isBase64Encoded"] is encoded
     body = base64.b64decode(event["body"]) if encoded else event["body"].encode()
     assert body == b'{"name":"x"}'
 
 
 def test_no_body_means_no_body_key() -> None:
-    assert "body" not in build_event(request(b""), {"sub": "u"})
+    assert "body" not in build_event(request(b""), {"sub": "u"}, CREATE)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "route", "parameters"),
+    [
+        ("POST", "/v1/automations", "POST /v1/automations", {}),
+        ("GET", "/v1/automations/aut_1", "GET /v1/automations/{automationId}", {"automationId": "aut_1"}),
+        ("GET", "/v1/automations/a%20b%2Fc", "GET /v1/automations/{automationId}", {"automationId": "a b/c"}),
+        ("GET", "/v1/automations/a/b", None, None),
+        ("GET", "/v1/automations", None, None),
+        ("DELETE", "/v1/automations/aut_1", None, None),
+        ("POST", "/v1/automations/", None, None),
+    ],
+)
+def test_requests_take_the_template_route_they_match(
+    method: str, path: str, route: str | None, parameters: dict[str, str] | None
+) -> None:
+    found = Gateway(template_routes(), lambda r, e, c: {}).route_for(method, path)
+    if route is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert (found[0].key, found[1]) == (route, parameters)
+
+
+def test_a_get_event_carries_its_route_key_and_decoded_path_parameters() -> None:
+    event = build_event(
+        request(b"", None, method="GET", path="/v1/automations/aut%5F1"),
+        {"sub": "u"},
+        GET,
+        {"automationId": "aut_1"},
+    )
+    assert event["routeKey"] == "GET /v1/automations/{automationId}"
+    assert event["rawPath"] == event["requestContext"]["http"]["path"] == "/v1/automations/aut_1"
+    assert event["pathParameters"] == {"automationId": "aut_1"}
+    assert "content-type" not in event["headers"]  # nothing the client did not send
+    assert "body" not in event
 
 
 def test_lambda_responses_become_http() -> None:
@@ -93,3 +144,58 @@ def test_lambda_responses_become_http() -> None:
     assert ("location", "/v1/automations/a") in response.headers
     assert ("apigw-requestid", "rid") in response.headers
     assert json.loads(response.body) == {"ok": True}
+
+
+def _answer_of(result: Any, monkeypatch: pytest.MonkeyPatch) -> gateway.HttpResponse:
+    """The gateway's answer when the function returns ``result`` (the authorizer lets the call through)."""
+    monkeypatch.setattr(
+        gateway, "verify", lambda authorization, scopes: {"sub": "u", "scope": "write:automations"}
+    )
+
+    def function(route: TemplateRoute, event: dict[str, Any], context: Any) -> Any:
+        return result
+
+    return Gateway([CREATE], function).handle(request(b'{"name":"x"}'))
+
+
+def _response_of_size(size: int, character: str = "x") -> dict[str, Any]:
+    """The smallest payload-2.0 response, its body ``character`` repeated, whose JSON is at
+    least ``size`` bytes as Lambda serialises it (a quote costs two: ``\\"``)."""
+    empty = {"statusCode": 200, "headers": {"content-type": "text/plain"}, "body": ""}
+    each = len(json.dumps(character)) - 2
+    return {**empty, "body": character * -(-(size - len(json.dumps(empty))) // each)}
+
+
+def test_a_response_at_lambdas_limit_reaches_the_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function whose response serialises to exactly Lambda's limit
+    result = _response_of_size(LAMBDA_LIMIT)
+    assert len(json.dumps(result).encode()) == LAMBDA_LIMIT
+    # When it goes through the gateway, Then the client gets it whole
+    answer = _answer_of(result, monkeypatch)
+    assert answer.status == 200
+    assert answer.body == result["body"].encode()
+
+
+@pytest.mark.parametrize("character", ["x", '"'], ids=["plain", "escaped-in-json"])
+def test_a_response_over_lambdas_limit_is_the_http_apis_500(
+    character: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a response just over the limit as Lambda measures it, the whole response as JSON,
+    # though its body alone is under it (by half, when every character is a quote)
+    result = _response_of_size(LAMBDA_LIMIT + 1, character)
+    assert LAMBDA_LIMIT < len(json.dumps(result).encode()) <= LAMBDA_LIMIT + 2
+    assert len(result["body"]) < LAMBDA_LIMIT
+    # When it goes through the gateway, Then the client gets what an HTTP API answers a
+    # function error with, not the body
+    answer = _answer_of(result, monkeypatch)
+    assert answer.status == 500
+    assert json.loads(answer.body) == {"message": "Internal Server Error"}
+    assert ("content-type", "application/json") in answer.headers
+    assert any(name == "apigw-requestid" for name, _ in answer.headers)
+
+
+def test_a_response_lambda_cannot_serialise_is_the_http_apis_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a function returning what is not JSON (Lambda: Runtime.MarshalError)
+    answer = _answer_of({"statusCode": 200, "body": object()}, monkeypatch)
+    # Then the client gets the gateway's 500, and the server thread does not crash on it
+    assert (answer.status, json.loads(answer.body)) == (500, {"message": "Internal Server Error"})

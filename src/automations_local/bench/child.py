@@ -16,7 +16,7 @@ import resource
 import sys
 import time
 
-HANDLERS = {"ours": "automations.handler", "bare": "automations_local.bench.bare_handler"}
+HANDLERS = {"ours": "automations.routes.create", "bare": "automations_local.bench.bare_handler"}
 
 
 def main() -> None:
