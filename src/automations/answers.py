@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from automations.diagnostics import CODES, MAX_DIAGNOSTICS
 from automations.errors import MAX_LISTED_PROBLEMS
 from automations.ids import PATTERN
 from automations.models import NAME_MAX, Edge, Node, Trigger
@@ -92,3 +93,37 @@ class GatewayMessage(BaseModel):
 class ErrorOrGatewayMessage(RootModel[ErrorEnvelope | GatewayMessage]):
     """A refusal that API Gateway may answer itself (401, 403, 404) before any
     function runs, or the function answers in the envelope."""
+
+
+class Diagnostic(BaseModel):
+    """One publish-time problem."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Literal["error", "warning"]
+    code: Literal[CODES]  # type: ignore[valid-type]
+    field: str = Field(examples=["nodes[1].data.templateId"])
+    nodeId: str | None = Field(default=None, description="Absent where no one node is meant.")
+    message: str
+
+
+class AutomationValidation(BaseModel):
+    """The answer of POST /v1/automations/validate: what stands between a draft and
+    being created (``errors``) or published (``diagnostics``). Nothing is stored."""
+
+    model_config = ConfigDict(extra="forbid", title="AutomationValidation")
+
+    object: Literal["automation_validation"]
+    valid: bool = Field(description="POST /v1/automations would accept this body.")
+    publishable: bool = Field(description="valid, and no diagnostic of severity error.")
+    errors: list[ValidationProblem] = Field(
+        max_length=MAX_LISTED_PROBLEMS, description="Exactly the validationErrors the create would answer."
+    )
+    diagnostics: list[Diagnostic] = Field(
+        max_length=MAX_DIAGNOSTICS,
+        description="The publish-time rules, in the contract's order; only when valid.",
+    )
+    errorsTotal: int = Field(ge=0, description="How many errors there are (errors lists the first 100).")
+    diagnosticsTotal: int = Field(
+        ge=0, description="How many diagnostics there are (the first 100 are listed)."
+    )

@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from automations.automation import new_draft
 from automations.errors import AutomationIdTaken
-from automations.ids import new_automation_id
+from automations.ids import PREFIX, ULID_LENGTH, new_automation_id
+from automations.item import fitted
 from automations.validation import parse_new_automation
 
 if TYPE_CHECKING:
+    from automations.models import NewAutomation
     from automations.store import AutomationStore
 
 # An id collision needs two equal 80-bit random parts in one millisecond: a retry
@@ -23,6 +25,13 @@ ID_ATTEMPTS = 3
 def utc_now() -> str:
     """RFC 3339, UTC, milliseconds: ``2026-11-26T14:08:21.123Z``."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def refuse_if_too_large(draft: NewAutomation, workspace_id: str) -> None:
+    """Raise AutomationTooLarge, as ``create_automation`` would, when ``draft`` could
+    not be stored as one item in ``workspace_id``: measured on the very item the create
+    would write (an id and a timestamp always have the same length), storing nothing."""
+    fitted(workspace_id, new_draft(draft.model_dump(), PREFIX + "0" * ULID_LENGTH, utc_now()))
 
 
 def create_automation(

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
     from automations.models import Edge, NewAutomation, Node
 
 MAX_DIAGNOSTICS = 100
+# Every code this module emits, and no other (the contract's list is closed).
+CODES = (
+    "no_nodes", "missing_trigger_node", "multiple_trigger_nodes", "not_connected", "missing_data",
+    "invalid_data", "unreachable_node", "edge_into_trigger", "cycle_without_delay", "cycle",
+    "missing_branch", "trigger_mismatch",
+)  # fmt: skip
 
 ERROR = "error"
 WARNING = "warning"
@@ -331,8 +337,9 @@ def _missing_branches(node: Node, handles: set[str]) -> list[Diagnostic]:
     seen: set[str] = set()
     for split in splits:
         split_id = split.get("id") if isinstance(split, dict) else None
-        # Two splits with the same id are one branch: reported once.
-        if isinstance(split_id, str) and split_id not in handles and split_id not in seen:
+        # Two splits with the same id are one branch: reported once. An empty id is
+        # no branch at all (its missing_data says so).
+        if isinstance(split_id, str) and split_id and split_id not in handles and split_id not in seen:
             seen.add(split_id)
             found.append(_missing_branch(node, f"split {quote(split_id)}"))
     return found

@@ -17,6 +17,7 @@ PREFIX = "aut_"
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Every id this module makes, and nothing else: 128 bits in 26 characters, so the
 # first is at most 7.
+ULID_LENGTH = 26
 PATTERN = PREFIX + "[0-7][0-9A-HJKMNP-TV-Z]{25}"
 _RANDOM_BITS = 80
 _RANDOM_LIMIT = 1 << _RANDOM_BITS
@@ -25,7 +26,7 @@ _RANDOM_LIMIT = 1 << _RANDOM_BITS
 def encode(value: int) -> str:
     """The 26-character Crockford base32 form of a 128-bit integer."""
     chars = []
-    for _ in range(26):
+    for _ in range(ULID_LENGTH):
         chars.append(_ALPHABET[value & 31])
         value >>= 5
     return "".join(reversed(chars))

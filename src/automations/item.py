@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from automations.errors import AutomationTooLarge
 from automations.json_text import dumps
 
 # DynamoDB's limit for one item: attribute names plus values, in UTF-8 bytes.
@@ -70,3 +71,12 @@ def item_size(item: dict[str, dict[str, Any]]) -> int:
         else:
             size += 1
     return size
+
+
+def fitted(workspace_id: str, automation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The item of ``automation``, or AutomationTooLarge if it cannot be one item."""
+    item = to_item(workspace_id, automation)
+    size = item_size(item)
+    if size > ITEM_LIMIT:
+        raise AutomationTooLarge(size, ITEM_LIMIT)
+    return item

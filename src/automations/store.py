@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from automations.errors import AutomationIdTaken, AutomationTooLarge, StorageUnavailable
-from automations.item import ITEM_LIMIT, from_item, item_size, to_item
+from automations.item import ITEM_LIMIT, fitted, from_item, item_size
 from automations.settings import get_settings
 
 # The retry budget, chosen so the worst case ends well inside the function timeout
@@ -92,10 +92,7 @@ class AutomationStore:
         Raises AutomationTooLarge before writing anything if it cannot fit, and
         AutomationIdTaken if another item already has its id.
         """
-        item = to_item(workspace_id, automation)
-        size = item_size(item)
-        if size > ITEM_LIMIT:
-            raise AutomationTooLarge(size, ITEM_LIMIT)
+        item = fitted(workspace_id, automation)
         try:
             self.client.put_item(
                 TableName=self.table_name,
@@ -114,7 +111,7 @@ class AutomationStore:
                     return
                 raise AutomationIdTaken(automation["id"]) from exc
             if error.get("Code") == "ValidationException" and "size" in error.get("Message", ""):
-                raise AutomationTooLarge(size, ITEM_LIMIT) from exc
+                raise AutomationTooLarge(item_size(item), ITEM_LIMIT) from exc
             fault = unavailable(exc)
             if fault is None:
                 raise

@@ -30,6 +30,7 @@ sys.stdout = open(os.devnull, "w")
 from automations.routes import GET
 from automations.routes.create import lambda_handler as create
 from automations.routes.get import lambda_handler as get
+from automations.routes.validate import lambda_handler as validate
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
@@ -45,6 +46,9 @@ for body, headers in bodies:
     create(http_api_event(text, claims=claims, headers=headers), LambdaContext())
 create(http_api_event("{}", claims=None), LambdaContext())
 create(None, LambdaContext())
+for body in ({"name": "probe", "nodes": [{"id": "t", "type": "event"}, {"id": "m", "type": "send-email"}],
+              "edges": [{"id": "e", "source": "t", "target": "m"}]}, {"name": ""}, {"nodes": 5}):
+    validate(http_api_event(json.dumps(body), claims=claims, path="/v1/automations/validate"), LambdaContext())
 for automation_id in ("aut_01JZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id"):
     path = f"/v1/automations/{automation_id}"
     get(http_api_event(None, claims=claims, method="GET", path=path, route_key=GET.key,

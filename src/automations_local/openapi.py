@@ -25,8 +25,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
+from pydantic import BaseModel
 
-from automations.answers import Automation, ErrorEnvelope, ErrorOrGatewayMessage
+from automations.answers import Automation, AutomationValidation, ErrorEnvelope, ErrorOrGatewayMessage
 from automations.edge import resolver_path
 from automations.ids import PATTERN
 from automations.models import NewAutomation
@@ -37,7 +38,8 @@ DOCUMENT = Path(__file__).with_name("openapi.json")
 TITLE = "Automations API"
 VERSION = "1.0.0"
 DESCRIPTION = (
-    "Create automation workflows in your workspace (in DRAFT status) and read them back. "
+    "Create automation workflows in your workspace (in DRAFT status), read them back, and check a draft "
+    "against the publish-time rules without saving it. "
     "Trigger, nodes and edges are optional at creation; edges must join existing nodes; "
     "strict validation happens at publish time."
 )
@@ -77,14 +79,21 @@ ERROR_DESCRIPTIONS = {
     500: "A bug (never a stack trace)",
     503: "Storage throttled or unreachable; nothing was written",
 }
-# operationId -> the success answer's description, headers always sent, headers sometimes sent
-SUCCESS: dict[str, tuple[str, list[str], list[str]]] = {
+# operationId -> the success answer's description, model, headers always sent, headers sometimes sent
+SUCCESS: dict[str, tuple[str, type[BaseModel], list[str], list[str]]] = {
     "createAutomation": (
         "Automation created successfully in DRAFT status. Returns the complete automation object.",
+        Automation,
         ["Location"],
         ["Idempotent-Replayed"],
     ),
-    "getAutomation": ("The automation, exactly as the create answered it.", [], []),
+    "getAutomation": ("The automation, exactly as the create answered it.", Automation, [], []),
+    "validateAutomation": (
+        "The draft checked against the create's rules and the publish-time rules; nothing is stored.",
+        AutomationValidation,
+        [],
+        [],
+    ),
 }
 
 
@@ -110,8 +119,11 @@ def _get(
 ) -> None: ...
 
 
+def _validate(body: Annotated[NewAutomation, Body()]) -> None: ...
+
+
 # The request each route takes, as a signature Powertools reads.
-REQUESTS: dict[str, Callable[..., None]] = {"create": _create, "get": _get}
+REQUESTS: dict[str, Callable[..., None]] = {"create": _create, "get": _get, "validate": _validate}
 
 
 def _headers(names: list[str], required: bool = True) -> dict[str, Any]:
@@ -119,12 +131,12 @@ def _headers(names: list[str], required: bool = True) -> dict[str, Any]:
 
 
 def responses(route: Route) -> dict[int, Any]:
-    description, always, sometimes = SUCCESS[route.operation]
+    description, model, always, sometimes = SUCCESS[route.operation]
     answers: dict[int, Any] = {
         route.success: {
             "description": description,
             "headers": _headers(["X-Request-Id", *always]) | _headers(sometimes, required=False),
-            "content": {"application/json": {"model": Automation}},
+            "content": {"application/json": {"model": model}},
         }
     }
     for status, codes in sorted(route.errors.items()):

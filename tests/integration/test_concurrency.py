@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 
-from automations.store import from_item
+from automations.item import from_item
 from automations_local.template import create_tables, load_template
 
 WORKERS = 6

@@ -14,8 +14,9 @@ from botocore.stub import Stubber
 from automations import settings
 from automations import store as store_module
 from automations.create import create_automation
+from automations.item import ITEM_LIMIT, from_item, item_size, to_item
 from automations.routes import create as create_route
-from automations.store import ITEM_LIMIT, AutomationStore, from_item, item_size, to_item
+from automations.store import AutomationStore
 from automations_local.events import http_api_event
 from tests.helpers import WRITE, Tables, claims_for, invoke, load_event, post
 

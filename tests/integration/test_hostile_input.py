@@ -10,7 +10,8 @@ import pytest
 
 from automations.create import create_automation
 from automations.errors import AutomationTooLarge
-from automations.store import ITEM_LIMIT, AutomationStore, from_item, item_size, to_item
+from automations.item import ITEM_LIMIT, from_item, item_size, to_item
+from automations.store import AutomationStore
 from tests.helpers import Tables, post
 
 

@@ -13,7 +13,8 @@ from botocore.stub import Stubber
 from automations import idempotency
 from automations import store as store_module
 from automations.errors import IdempotencyKeyInUse
-from automations.store import AutomationStore, from_item
+from automations.item import from_item
+from automations.store import AutomationStore
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 from tests.helpers import Tables, claims_for, invoke, post

@@ -10,8 +10,8 @@ from typing import Any, get_args
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from automations.item import from_item
 from automations.models import NodeType, TriggerType
-from automations.store import from_item
 from tests.helpers import Tables, post
 
 ids = st.sampled_from(["a", "b", "c", "", "a" * 129, "n\x00"]) | st.text(max_size=6)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from automations.item import from_item
 from automations.routes import ROUTES
-from automations.store import from_item
 from automations_local.invoke import expectations, store_given
 from tests.helpers import EVENTS, Tables, invoke
 

@@ -324,8 +324,9 @@ def test_missing_branch_of_a_percentage_split_one_per_split_id() -> None:
     assert "'a'" in d.message
 
 
-def test_missing_branch_of_a_split_skips_ids_that_are_not_strings_and_repeats() -> None:
-    splits = [{"id": 1, "name": "A", "percentage": 50}, {"id": "x", "name": "B", "percentage": 50}, "junk"]
+def test_missing_branch_of_a_split_skips_ids_that_are_not_strings_empty_or_repeated() -> None:
+    splits = [{"id": 1, "name": "A", "percentage": 50}, {"id": "x", "name": "B", "percentage": 50}, "junk",
+              {"id": "", "name": "E", "percentage": 0}]  # fmt: skip
     extra = [{"id": "x", "name": "C", "percentage": 0}]
     nodes, edges = chain(node("p", "percentage-split", {"splits": splits + extra}))
     branches = [d for d in diagnose(automation(nodes, edges)) if d.code == "missing_branch"]

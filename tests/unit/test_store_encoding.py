@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automations.store import from_item, item_size, to_item
+from automations.item import from_item, item_size, to_item
 
 AUTOMATION: dict[str, Any] = {
     "object": "automation",

@@ -91,4 +91,16 @@ GET = Route(
     errors=_ALWAYS | {404: ("automation_not_found", "route_not_found"), 503: ("service_unavailable",)},
 )
 
-ROUTES: tuple[Route, ...] = (CREATE, GET)
+VALIDATE = Route(
+    operation="validateAutomation",
+    module="validate",
+    method="POST",
+    path="/v1/automations/validate",
+    scopes=(READ, WRITE),
+    function="ValidateAutomationFunction",
+    summary="Validate Automation",
+    success=200,
+    errors=_ALWAYS | _BODY,
+)
+
+ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE)

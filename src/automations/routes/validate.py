@@ -1,0 +1,73 @@
+"""``POST /v1/automations/validate``: check a draft against the create's rules and the
+publish-time rules, storing nothing. The entry point of ValidateAutomationFunction:
+``automations.routes.validate.lambda_handler``.
+
+The body is read exactly as the create reads it (the same reader, the same hard
+limits, the same 400, 413 and 415); ``errors`` are the create's own
+``validationErrors`` (the same validator raises them); ``diagnostics`` are the
+publish-time rules (``diagnostics.py``). No table, no AWS SDK: botocore is never
+imported here, which keeps this function's cold start the smallest.
+"""
+
+from __future__ import annotations
+
+from automations import cold_start
+
+with cold_start.imports():
+    from typing import Any
+
+    from aws_lambda_powertools.event_handler import Response
+
+    from automations.body import read_json_object
+    from automations.create import refuse_if_too_large
+    from automations.diagnostics import ERROR, MAX_DIAGNOSTICS, diagnose
+    from automations.edge import Edge, resolver_path
+    from automations.errors import ValidationFailed
+    from automations.json_text import dumps
+    from automations.observability import logger
+    from automations.responses import json_response
+    from automations.routes import VALIDATE
+    from automations.validation import parse_new_automation
+
+OBJECT = "automation_validation"
+
+edge = Edge(VALIDATE)
+app = edge.app
+
+
+def report(errors: ValidationFailed | None, diagnostics: list[Any]) -> dict[str, Any]:
+    """The answer: the contract's fields, then how many of each list there were (each
+    list is cut at 100; the totals say when it was)."""
+    problems = errors.problems if errors is not None else []
+    return {
+        "object": OBJECT,
+        "valid": errors is None,
+        "publishable": errors is None and not any(d.severity == ERROR for d in diagnostics),
+        "errors": errors.listed() if errors is not None else [],
+        "diagnostics": [d.as_dict() for d in diagnostics[:MAX_DIAGNOSTICS]],
+        "errorsTotal": len(problems),
+        "diagnosticsTotal": len(diagnostics),
+    }
+
+
+@app.route(resolver_path(VALIDATE), method=VALIDATE.method)
+def validate() -> Response[str]:
+    event = app.current_event
+    caller = edge.caller()
+    payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
+    # An Idempotency-Key is ignored: nothing is stored, so a retry is always safe.
+    try:
+        draft = parse_new_automation(payload)
+    except ValidationFailed as failed:
+        answer = report(failed, [])
+    else:
+        refuse_if_too_large(draft, caller.workspace_id)  # 413, as the create would answer
+        answer = report(None, diagnose(draft))
+    logger.info(
+        "automation validated",
+        extra={k: answer[k] for k in ("valid", "publishable", "errorsTotal", "diagnosticsTotal")},
+    )
+    return json_response(VALIDATE.success, dumps(answer), edge.request_id())
+
+
+lambda_handler = edge.handler()
