@@ -18,10 +18,11 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit
 
 from automations.graph import quote
+from automations.models import TriggerNodeType
 
 if TYPE_CHECKING:
     from automations.models import Edge, NewAutomation, Node
@@ -37,19 +38,8 @@ CODES = (
 ERROR = "error"
 WARNING = "warning"
 
-# The "triggers" of models.NodeType: an automation starts at exactly one of them.
-TRIGGER_NODE_TYPES = frozenset(
-    {
-        "contact-subscribed",
-        "contact-property-updated",
-        "form-filled",
-        "webhook-trigger",
-        "event",
-        "segment-entry",
-        "segment-exit",
-        "email-engagement",
-    }
-)
+# An automation starts at exactly one node of these types.
+TRIGGER_NODE_TYPES = frozenset(get_args(TriggerNodeType))
 TIME_DELAY = "time-delay"
 
 ENGAGEMENT_TYPES = ("open", "click", "bounce", "spam")

@@ -37,8 +37,7 @@ TriggerType = Literal[
     "email.complained",
 ]
 
-NodeType = Literal[
-    # triggers
+TriggerNodeType = Literal[
     "contact-subscribed",
     "contact-property-updated",
     "form-filled",
@@ -47,18 +46,17 @@ NodeType = Literal[
     "segment-entry",
     "segment-exit",
     "email-engagement",
-    # actions
+]
+ActionNodeType = Literal[
     "send-email",
     "send-webhook",
     "update-contact",
     "unsubscribe-contact",
     "add-to-topic",
     "remove-from-topic",
-    # rules
-    "if-else",
-    "percentage-split",
-    "time-delay",
 ]
+RuleNodeType = Literal["if-else", "percentage-split", "time-delay"]
+NodeType = Literal[TriggerNodeType, ActionNodeType, RuleNodeType]
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 500

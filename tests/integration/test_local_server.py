@@ -619,3 +619,33 @@ def test_generated_requests_never_get_a_5xx_and_every_answer_is_documented(
             response_schema_conformance,
         ],
     )
+
+
+def test_validate_tells_a_new_user_what_stands_between_the_welcome_series_and_publishing(
+    local_api: RunningApi, workspace: str
+) -> None:
+    # Given the welcome-series event's body, as a new user would paste it
+    body = json.loads(
+        (Path(__file__).resolve().parents[2] / "events/create-welcome-series.json").read_text()
+    )["body"]
+    assert any(
+        line.startswith("  route:   POST") and "/v1/automations/validate" in line for line in local_api.banner
+    )
+    # When it is validated with a read-only token
+    reply = request(
+        "POST",
+        f"{local_api.url}/v1/automations/validate",
+        body.encode(),
+        {
+            "content-type": "application/json",
+            "authorization": f"Bearer {local_api.token(scopes='read:automations', workspace=workspace)}",
+        },
+    )
+    # Then a clear list, node by node, and nothing was stored
+    assert reply.status == 200
+    assert (reply.body["valid"], reply.body["publishable"]) == (True, False)
+    assert [d["message"] for d in reply.body["diagnostics"]][:2] == [
+        "a send-email node needs data.templateId",
+        "a time-delay node needs data.duration",
+    ]
+    assert local_api.items_of(workspace) == []

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from automations.answers import Automation, ErrorEnvelope
+from automations.answers import Automation, AutomationValidation, ErrorEnvelope
 from automations.automation import FIELDS
-from automations.routes import CREATE, GET, ROUTES, Route
+from automations.routes import CREATE, GET, ROUTES, VALIDATE, Route
 from automations_local.openapi import DOCUMENT, build, render
-from tests.helpers import Answer, Tables, get, post
+from tests.helpers import EVENTS, Answer, Tables, get, invoke, post
 
 
 def operation(route: Route) -> dict[str, Any]:
@@ -69,7 +69,9 @@ def test_the_answer_model_and_the_object_the_functions_build_have_one_shape() ->
 def conforms(route: Route, answer: Answer) -> None:
     documented = operation(route)["responses"]
     assert str(answer.status) in documented
-    if answer.status == route.success:
+    if answer.status == route.success and route is VALIDATE:
+        AutomationValidation.model_validate(answer.body, strict=False)
+    elif answer.status == route.success:
         Automation.model_validate(answer.body, strict=False)
         assert tuple(answer.body) == FIELDS
     else:
@@ -111,3 +113,9 @@ def test_real_get_answers_conform_to_the_document(tables: Tables, workspace: str
         get(created.body["id"], None),
     ):
         conforms(GET, answer)
+
+
+def test_real_validate_answers_conform_to_the_document(tables: Tables) -> None:
+    for path in sorted(EVENTS.glob("validate-*.json")):
+        if not path.name.endswith(".expected.json"):
+            conforms(VALIDATE, invoke(json.loads(path.read_text())))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from automations.diagnostics import CODES
 from automations.item import from_item
 from automations.routes import ROUTES
 from automations_local.invoke import expectations, store_given
@@ -23,6 +24,14 @@ def test_there_are_events_to_replay_for_every_route_and_each_has_an_expectation(
         assert path.with_name(path.stem + ".expected.json").exists(), path.name
     replayed = {json.loads(path.read_text())["routeKey"] for path in EVENT_FILES}
     assert replayed == {route.key for route in ROUTES}
+
+
+def test_the_validate_events_show_every_kind_of_diagnostic_and_a_publishable_flow() -> None:
+    answers = [expectations(p).get("body") for p in EVENT_FILES if p.name.startswith("validate-")]
+    shown = {d["code"] for answer in answers if answer for d in answer["diagnostics"]}
+    assert shown == set(CODES)
+    assert any(answer and answer["publishable"] for answer in answers)
+    assert any(answer and not answer["valid"] for answer in answers)
 
 
 @pytest.mark.parametrize("path", EVENT_FILES, ids=lambda p: p.stem)
@@ -44,5 +53,7 @@ def test_replay(path: Path, tables: Tables) -> None:
         assert items[0]["workspaceId"]["S"] == workspace
     else:
         assert items == before  # nothing written
-    if answer.status == 200:
+    if "body" in expected:  # the whole answer is expected (validate)
+        assert answer.body == expected["body"]
+    elif answer.status == 200:
         assert answer.body == expected["given"]["automation"]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from automations.diagnostics import MAX_DIAGNOSTICS, TRIGGER_NODE_TYPES, Diagnostic, diagnose
+from automations.diagnostics import TRIGGER_NODE_TYPES, Diagnostic, diagnose
 from automations.models import NewAutomation, NodeType, TriggerType
 
 NODE_TYPES = get_args(NodeType)
@@ -72,9 +72,20 @@ def chain(*nodes: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, 
 # -- the public shape ---------------------------------------------------------------
 
 
-def test_the_trigger_node_types_are_the_models_triggers() -> None:
-    assert frozenset(NODE_TYPES[:8]) == TRIGGER_NODE_TYPES
-    assert MAX_DIAGNOSTICS == 100
+# The contract's list of trigger node types, written out as the oracle.
+CONTRACT_TRIGGERS = {
+    "contact-subscribed", "contact-property-updated", "form-filled", "webhook-trigger", "event",
+    "segment-entry", "segment-exit", "email-engagement",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("node_type", NODE_TYPES)
+def test_a_node_starts_the_automation_exactly_when_the_contract_calls_its_type_a_trigger(
+    node_type: str,
+) -> None:
+    codes = [d.code for d in diagnose(automation([node("only", node_type, {})]))]
+    assert ("missing_trigger_node" not in codes) is (node_type in CONTRACT_TRIGGERS)
+    assert ("not_connected" in codes) is (node_type not in CONTRACT_TRIGGERS)
 
 
 def test_as_dict_keys_in_the_contracts_order_and_node_id_omitted_when_none() -> None:
@@ -664,13 +675,11 @@ def test_a_loop_deep_in_a_1000_node_chain(back_to: int, delay_at: int | None) ->
 # -- properties over random graphs --------------------------------------------------
 
 json_scalars = st.none() | st.booleans() | st.integers(-5, 150) | st.floats(-5, 150) | st.text(max_size=4)
-json_values = st.recursive(
-    json_scalars,
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
-    ),
-    max_leaves=8,
-)
+def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+
+
+json_values = st.recursive(json_scalars, _containers, max_leaves=8)
 split_entries = st.lists(
     st.fixed_dictionaries(
         {},
