@@ -675,6 +675,8 @@ def test_a_loop_deep_in_a_1000_node_chain(back_to: int, delay_at: int | None) ->
 # -- properties over random graphs --------------------------------------------------
 
 json_scalars = st.none() | st.booleans() | st.integers(-5, 150) | st.floats(-5, 150) | st.text(max_size=4)
+
+
 def _containers(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
 
