@@ -8,6 +8,7 @@ of thousands of keys; and events that are not HTTP API requests at all.
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -16,23 +17,32 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from automations.routes.create import lambda_handler
+from automations.routes import CREATE, ROUTES, VALIDATE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
-from tests.helpers import Answer, Tables, claims_for, invoke
+from tests.helpers import HANDLERS, READ, WRITE, Answer, Tables, claims_for, invoke
 
 ERROR_ANSWER_LIMIT = 256 * 1024
 
 
-def send(raw: bytes | str, workspace: str, *, key: str | None = None, as_base64: bool = False) -> Answer:
-    """POST ``raw`` as the body: bytes go base64-encoded, as API Gateway sends a
-    body it does not take for text; a str goes as the event's text body."""
+def send(
+    raw: bytes | str,
+    workspace: str,
+    *,
+    key: str | None = None,
+    as_base64: bool = False,
+    path: str = CREATE.path,
+) -> Answer:
+    """POST ``raw`` as the body (to the create, or ``path``): bytes go base64-encoded,
+    as API Gateway sends a body it does not take for text; a str goes as the
+    event's text body."""
     headers = {"Idempotency-Key": key} if key else {}
+    claims = claims_for(workspace, f"{READ} {WRITE}")
     if isinstance(raw, bytes) or as_base64:
         data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
-        event = http_api_event(data, claims=claims_for(workspace), headers=headers, is_base64=True)
+        event = http_api_event(data, claims=claims, headers=headers, is_base64=True, path=path)
     else:
-        event = http_api_event(None, claims=claims_for(workspace), headers=headers)
+        event = http_api_event(None, claims=claims, headers=headers, path=path)
         event["body"] = raw
     return invoke(event)
 
@@ -202,9 +212,12 @@ NOT_HTTP_API: dict[str, Any] = {
 }
 
 
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
 @pytest.mark.parametrize("name", list(NOT_HTTP_API))
-def test_an_event_that_is_not_an_http_api_request_is_400_invalid_event(tables: Tables, name: str) -> None:
-    raw = lambda_handler(NOT_HTTP_API[name], LambdaContext(aws_request_id="lambda-req-1"))
+def test_an_event_that_is_not_an_http_api_request_is_400_invalid_event(
+    tables: Tables, name: str, route: Route
+) -> None:
+    raw = HANDLERS[route.key](copy.deepcopy(NOT_HTTP_API[name]), LambdaContext(aws_request_id="lambda-req-1"))
     assert raw["statusCode"] == 400
     assert raw["headers"]["X-Request-Id"] == "lambda-req-1"
     error = json.loads(raw["body"])["error"]
@@ -301,3 +314,29 @@ def test_hostile_bytes_never_raise_never_5xx_never_write_and_answer_alike_with_a
         assert idempotency_records(tables) == records
     assert answers[0].status == answers[1].status
     assert answers[0].error_code == answers[1].error_code
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(raw=hostile, as_base64=st.booleans())
+def test_hostile_bytes_get_the_validate_route_the_creates_refusals_and_never_a_5xx(
+    tables: Tables, raw: bytes | str, as_base64: bool
+) -> None:
+    workspace = f"ws_{uuid.uuid4().hex[:12]}"
+    checked = send(raw, workspace, as_base64=as_base64, path=VALIDATE.path)
+    created = send(raw, f"ws_{uuid.uuid4().hex[:12]}", as_base64=as_base64)
+    assert checked.status < 500, checked.body
+    assert len(checked.raw["body"].encode()) <= ERROR_ANSWER_LIMIT
+    if checked.status != 200:  # the body's own refusals are the create's
+        assert (checked.status, checked.error_code) == (created.status, created.error_code)
+    else:
+        assert checked.body["valid"] is (created.status == 201)
+    assert tables.items_of(workspace) == []
