@@ -37,8 +37,18 @@ def nested(depth: int) -> dict[str, Any]:
 
 
 def test_the_documented_trigger_and_node_types_are_exactly_the_contracts() -> None:
-    assert len(TRIGGER_TYPES) == 11
-    assert len(NODE_TYPES) == 17
+    # Written out from the seed's "Trigger Types" and the contract's node types: the
+    # models must hold exactly these, not merely as many.
+    assert set(TRIGGER_TYPES) == {
+        "contact.subscribed", "contact.unsubscribed", "contact.created", "contact.updated", "event.fired",
+        "form.submitted", "segment.entered", "email.opened", "email.clicked", "email.bounced", "email.complained",
+    }  # fmt: skip
+    assert set(NODE_TYPES) == {
+        "contact-subscribed", "contact-property-updated", "form-filled", "webhook-trigger", "event",
+        "segment-entry", "segment-exit", "email-engagement", "send-email", "send-webhook", "update-contact",
+        "unsubscribe-contact", "add-to-topic", "remove-from-topic", "if-else", "percentage-split", "time-delay",
+    }  # fmt: skip
+    assert len(TRIGGER_TYPES) == len(set(TRIGGER_TYPES)) and len(NODE_TYPES) == len(set(NODE_TYPES))
 
 
 def test_only_a_name_is_required_and_defaults_fill_the_rest() -> None:
