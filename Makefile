@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token invoke openapi build bench lint typecheck test clean
+.PHONY: install run token invoke openapi build bench lint typecheck test e2e clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +65,16 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The end-to-end suite over HTTP (README, "End to end"): against API_URL, or the ApiUrl
+# output of STACK_NAME, with TOKEN and READ_TOKEN; else against the local API it starts.
+E2E_VARIABLES := API_URL STACK_NAME TOKEN READ_TOKEN OTHER_TOKEN UNSCOPED_TOKEN
+e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e
+
+# Every suite, tests/e2e included, always against the local API: a deployed stage named
+# in the shell is make e2e's to test, never make test's.
 test: lint typecheck node_modules/.installed
-	$(BIN)/pytest
+	env $(addprefix -u ,$(E2E_VARIABLES)) $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
