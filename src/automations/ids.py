@@ -4,6 +4,12 @@ A ULID is 48 bits of Unix milliseconds and 80 random bits, written as 26 Crockfo
 base32 characters, so ids sort by creation time. Within one millisecond (or if the
 clock steps back) the previous random part is incremented instead of drawn again, so
 ids made by one container are strictly increasing.
+
+With SnapStart, every copy restored from one snapshot starts from the state the
+snapshot holds: once an id has been made before it, the same last millisecond and
+random part, which each copy would increment alike into the same ids. So each copy
+forgets them on restore (``snapstart.py``), and its next id draws fresh entropy from
+``os.urandom``: the kernel's generator, not state held by this process.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import os
 import threading
 import time
 from collections.abc import Callable
+
+from automations import snapstart
 
 PREFIX = "aut_"
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,8 +67,16 @@ class UlidFactory:
                     self._last_random = int.from_bytes(self._entropy(10), "big")
             return encode((self._last_ms << _RANDOM_BITS) | self._last_random)
 
+    def forget(self) -> None:
+        """Forget the last id made: the next one draws fresh entropy, whatever the
+        clock says. Run after a SnapStart restore."""
+        with self._lock:
+            self._last_ms = -1
+            self._last_random = 0
+
 
 _default = UlidFactory()
+snapstart.after_restore(_default.forget)
 
 
 def new_automation_id() -> str:

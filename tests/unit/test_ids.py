@@ -62,3 +62,52 @@ def test_many_ids_are_unique_and_sorted_in_creation_order() -> None:
 def test_encode_is_26_crockford_characters() -> None:
     assert encode(0) == "0" * 26
     assert encode((1 << 128) - 1) == "7" + "Z" * 25
+
+
+def restored_copy(snapshot: UlidFactory, clock: Callable[[], int]) -> UlidFactory:
+    """A factory in the state ``snapshot`` is in, as a copy restored from a SnapStart
+    snapshot of the process would be."""
+    copy = UlidFactory(clock_ms=clock)  # os.urandom, as deployed
+    copy._last_ms, copy._last_random = snapshot._last_ms, snapshot._last_random
+    return copy
+
+
+def test_copies_restored_from_one_snapshot_would_repeat_each_others_ids() -> None:
+    # Given a factory that made an id before the snapshot, and two copies of it
+    snapshot = UlidFactory(clock_ms=lambda: 1_000)
+    snapshot()
+    first, second = restored_copy(snapshot, lambda: 1_000), restored_copy(snapshot, lambda: 1_000)
+    # When each makes its next id in the same millisecond, without the restore hook
+    # Then they collide: why the hook exists
+    assert first() == second()
+
+
+def test_after_a_restore_each_copy_draws_fresh_entropy() -> None:
+    # Given two copies restored from one snapshot of a factory that made an id
+    snapshot = UlidFactory(clock_ms=lambda: 1_000)
+    made = snapshot()
+    first, second = restored_copy(snapshot, lambda: 1_000), restored_copy(snapshot, lambda: 1_000)
+    # When each runs the after-restore hook, then makes its next id in that millisecond
+    first.forget()
+    second.forget()
+    a, b = first(), second()
+    # Then the ids differ, and neither continues from the snapshot's random part
+    assert a != b
+    assert decode(made) + 1 not in {decode(a), decode(b)}
+    assert decode(a) >> 80 == decode(b) >> 80 == 1_000
+
+
+def test_forget_makes_the_next_id_draw_entropy_even_in_the_same_millisecond() -> None:
+    draws: list[int] = []
+
+    def entropy(n: int) -> bytes:
+        draws.append(n)
+        return bytes([len(draws)]) * n
+
+    make = UlidFactory(clock_ms=lambda: 7, entropy=entropy)
+    make()
+    make()  # same millisecond: incremented, no draw
+    assert len(draws) == 1
+    make.forget()
+    make()
+    assert len(draws) == 2
