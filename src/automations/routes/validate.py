@@ -11,7 +11,7 @@ imported here, which keeps this function's cold start the smallest.
 
 from __future__ import annotations
 
-from automations import cold_start
+from automations import cold_start, snapstart
 
 with cold_start.imports():
     from typing import Any
@@ -71,3 +71,7 @@ def validate() -> Response[str]:
 
 
 lambda_handler = edge.handler()
+
+# SnapStart (snapstart.py): before the snapshot, one whole validation of a draft.
+prime = edge.primer(VALIDATE.path, snapstart.DRAFT)
+snapstart.before_snapshot(prime)

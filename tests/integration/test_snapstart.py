@@ -1,0 +1,159 @@
+"""SnapStart, as Lambda runs it: each function imported, its before-snapshot hooks
+run (priming, which touches no table and no network), then its after-restore hooks
+(the id generator forgets its state), then requests served as usual.
+
+Lambda's Python runtime ships ``snapshot_restore_py``; here a stand-in with the
+same registry (``register_*`` to add a hook, ``get_*`` to read them, as the PyPI
+package ``snapshot-restore-py`` has) is put on the path of a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automations import ids, snapstart, store
+from automations.routes import ROUTES, Route
+from automations.routes import create as create_route
+from automations.routes import get as get_route
+from automations.routes import validate as validate_route
+from tests.helpers import ROOT, Tables, get, post
+
+RUNTIME_STANDIN = """
+_before, _after = [], []
+
+def register_before_snapshot(func, *args, **kwargs):
+    _before.append((func, args, kwargs))
+    return func
+
+def register_after_restore(func, *args, **kwargs):
+    _after.append((func, args, kwargs))
+    return func
+
+def get_before_snapshot():
+    return list(_before)
+
+def get_after_restore():
+    return list(_after)
+"""
+
+# In a fresh interpreter, as in Lambda; every attempt to reach the network before
+# the first request (priming and restore included) is refused and recorded.
+LIFECYCLE = r"""
+import json, socket, sys
+
+attempts = []
+
+def refuse(*args, **kwargs):  # recorded: a library may swallow the error itself
+    attempts.append(repr(args))
+    raise OSError("no network during SnapStart hooks")
+
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+
+module = __import__(f"automations.routes.{sys.argv[1]}", fromlist=["lambda_handler"])
+from automations import ids
+import snapshot_restore_py as runtime
+
+for func, args, kwargs in reversed(runtime.get_before_snapshot()):  # Lambda's order
+    func(*args, **kwargs)  # the function's logs go to stdout, before the result line
+# ... the snapshot is taken here, and restored in each new copy ...
+for func, args, kwargs in runtime.get_after_restore():
+    func(*args, **kwargs)
+
+store = sys.modules.get("automations.store")
+print(json.dumps({
+    "before": [f.__qualname__ for f, _, _ in runtime.get_before_snapshot()],
+    "primes_this_route": any(f is module.prime for f, _, _ in runtime.get_before_snapshot()),
+    "forgets_ids": any(f == ids._default.forget for f, _, _ in runtime.get_after_restore()),
+    "network": attempts,
+    "dynamodb_client": store is not None and store.automation_store()._client is not None,
+    "id_state": [ids._default._last_ms, ids._default._last_random],
+}))
+"""
+
+
+def lifecycle(route: Route, tmp_path: Path) -> dict[str, Any]:
+    (tmp_path / "snapshot_restore_py.py").write_text(RUNTIME_STANDIN)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{tmp_path}:{ROOT / 'src'}",
+        "AUTOMATIONS_TABLE": "automations",
+        "IDEMPOTENCY_TABLE": "idempotency",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", LIFECYCLE, route.module], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    *logs, last = done.stdout.splitlines()
+    result: dict[str, Any] = json.loads(last)
+    result["logs"] = [json.loads(line) for line in logs]
+    return result
+
+
+# What each route's priming request must come to: answered by the route's own code,
+# never a 500, never storage.
+PRIMED = {
+    "create": ("validation failed", {"codes": ["unknown_node"]}),
+    "get": ("request refused", {"status": 404, "code": "automation_not_found"}),
+    "validate": ("automation validated", {"valid": True}),
+}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
+def test_each_function_primes_its_route_before_the_snapshot_without_storage(
+    route: Route, tmp_path: Path
+) -> None:
+    # Given the function imported where Lambda's SnapStart hooks exist
+    # When Lambda runs its before-snapshot hooks, then its after-restore hooks
+    result = lifecycle(route, tmp_path)
+    # Then it primed its own route, without reaching for the network or a table
+    assert result["primes_this_route"]
+    assert result["network"] == []
+    assert not result["dynamodb_client"]
+    (line,) = result["logs"]
+    message, fields = PRIMED[route.module]
+    assert line["message"] == message
+    assert line["level"] == "INFO"
+    assert fields.items() <= line.items()
+    assert line["workspace_id"] == snapstart.WORKSPACE
+    # And each restored copy forgets the id generator's state: its next id draws entropy
+    assert result["forgets_ids"]
+    assert result["id_state"] == [-1, 0]
+
+
+def test_without_the_runtime_module_nothing_is_registered() -> None:
+    # Here, as in every local run and test, snapshot_restore_py is missing.
+    assert not snapstart.available()
+    snapstart.before_snapshot(lambda: pytest.fail("never called"))
+    snapstart.after_restore(lambda: pytest.fail("never called"))
+
+
+def test_priming_leaves_the_function_serving_as_before(tables: Tables, workspace: str) -> None:
+    # Given each route primed, as before a snapshot
+    for primed in (create_route, get_route, validate_route):
+        primed.prime()
+    ids._default.forget()
+    # When requests come
+    created = post({"name": "After priming"}, workspace, request_id="after-prime=")
+    read = get(created.body["id"], workspace)
+    # Then they are answered as ever: the priming request left nothing behind
+    assert created.status == 201
+    assert created.headers["x-request-id"] == "after-prime="
+    assert read.status == 200 and read.body == created.body
+    assert [item["id"]["S"] for item in tables.items_of(workspace)] == [created.body["id"]]
+    assert tables.items_of(snapstart.WORKSPACE) == []
+
+
+def test_the_validate_and_get_primings_make_no_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The validate function is deployed without a table; the GET's priming reads nothing.
+    monkeypatch.delenv("AUTOMATIONS_TABLE", raising=False)
+    validate_route.prime()
+    get_route.prime()
+    assert store.automation_store.cache_info().currsize == 0
