@@ -76,5 +76,16 @@ e2e: $(STAMP)
 test: lint typecheck node_modules/.installed
 	env $(addprefix -u ,$(E2E_VARIABLES)) $(BIN)/pytest
 
+# SAM's own transform, offline, for the tests of what CloudFormation will deploy
+# (src/automations_local/template.py). A virtualenv of its own: aws-sam-translator
+# pins pydantic, and the project's must stay the version the functions ship with.
+TRANSFORM_VENV := .venv-transform
+$(TRANSFORM_VENV)/.installed:
+	$(PYTHON) -m venv $(TRANSFORM_VENV)
+	$(TRANSFORM_VENV)/bin/python -m pip install --quiet 'aws-sam-translator>=1.90'
+	touch $@
+
+test: $(TRANSFORM_VENV)/.installed
+
 clean:
-	rm -rf $(VENV) $(SAM_VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) $(TRANSFORM_VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

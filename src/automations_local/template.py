@@ -3,7 +3,10 @@ itself and cannot drift from what is deployed."""
 
 from __future__ import annotations
 
+import copy
+import json
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,3 +146,46 @@ def template_routes(template: dict[str, Any] | None = None) -> list[TemplateRout
                 )
             )
     return routes
+
+
+# SAM's own transform (aws-sam-translator) lives in a virtualenv of its own: it pins
+# pydantic, and the project's must stay the version the functions are built with.
+TRANSFORM_PYTHON = ROOT / ".venv-transform" / "bin" / "python"
+
+_TRANSFORM = r"""
+import json, sys
+import boto3
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.translator import Translator
+
+request = json.load(sys.stdin)
+session = boto3.session.Session(region_name="us-east-1")
+translated = Translator(None, Parser(), boto_session=session).translate(
+    request["template"], parameter_values=request["parameters"], get_managed_policy_map=lambda: {}
+)
+json.dump(translated, sys.stdout)
+"""
+
+
+def sam_transform(parameters: dict[str, str], template: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The CloudFormation template that SAM's transform makes of ``template`` with
+    these parameter values: what ``sam deploy`` asks CloudFormation to create.
+
+    Offline and without credentials, by SAM's own translator in ``.venv-transform``
+    (``make test`` makes it); the code is placed where ``sam package`` would put it.
+    """
+    if not TRANSFORM_PYTHON.exists():
+        raise FileNotFoundError(
+            f"{TRANSFORM_PYTHON} is missing: run `make test` (or `make .venv-transform/.installed`)"
+        )
+    template = copy.deepcopy(template or load_template())
+    template["Globals"]["Function"]["CodeUri"] = "s3://sam-package-bucket/automations.zip"
+    done = subprocess.run(
+        [str(TRANSFORM_PYTHON), "-c", _TRANSFORM],
+        input=json.dumps({"template": template, "parameters": parameters}),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    translated: dict[str, Any] = json.loads(done.stdout)
+    return translated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from automations.routes import CREATE, GET, ROUTES
-from automations_local.template import ROOT, functions, load_template, template_routes
+from automations_local.template import ROOT, functions, load_template, sam_transform, template_routes
 
 
 @pytest.fixture(scope="module")
@@ -165,3 +166,333 @@ def test_the_build_requirements_are_the_runtime_dependencies_less_boto3() -> Non
     ]
     assert sorted(built) == sorted(d for d in declared if not d.startswith("boto3"))
     assert "boto3" not in _names(built)  # the Lambda runtime provides it
+
+
+# --- Production (issue 11): throttling, access logs, alarms, rollouts, SnapStart ---
+
+API = "AutomationsApi"
+
+
+def parameter(template: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = template["Parameters"][name]
+    return found
+
+
+def api_properties(template: dict[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = template["Resources"][API]["Properties"]
+    return props
+
+
+def test_every_route_is_throttled_at_the_gateway_by_parameters(template: dict[str, Any]) -> None:
+    settings = api_properties(template)["DefaultRouteSettings"]
+    assert settings["ThrottlingBurstLimit"] == {"Ref": "ThrottlingBurstLimit"}
+    assert settings["ThrottlingRateLimit"] == {"Ref": "ThrottlingRateLimit"}
+    burst, rate = parameter(template, "ThrottlingBurstLimit"), parameter(template, "ThrottlingRateLimit")
+    assert burst["Type"] == rate["Type"] == "Number"
+    # Sane defaults: far below the account's 10,000 requests per second, and a burst
+    # that absorbs at least one second at the steady rate.
+    assert 0 < rate["Default"] <= burst["Default"] <= 5000
+
+
+# What the access log must say of each request, as HTTP API's $context variables.
+ACCESS_LOG = {
+    "$context.requestId",
+    "$context.identity.sourceIp",
+    "$context.routeKey",
+    "$context.status",
+    "$context.responseLatency",
+    "$context.integrationLatency",
+    "$context.integrationErrorMessage",
+    "$context.authorizer.error",
+}
+
+
+def test_access_logs_are_one_json_object_per_request_without_the_token(template: dict[str, Any]) -> None:
+    settings = api_properties(template)["AccessLogSettings"]
+    line = json.loads(settings["Format"])  # one line, valid JSON, every value a string
+    assert "\n" not in settings["Format"]
+    assert all(isinstance(value, str) for value in line.values())
+    assert set(line.values()) >= ACCESS_LOG
+    assert len(set(line)) == len(line)
+    # Nothing from the request's headers: the Authorization header is the bearer token.
+    assert "authorization" not in settings["Format"].lower()
+    assert "header" not in settings["Format"].lower()
+    group = settings["DestinationArn"]["Fn::GetAtt"][0]
+    assert settings["DestinationArn"] == {"Fn::GetAtt": [group, "Arn"]}
+    assert template["Resources"][group]["Type"] == "AWS::Logs::LogGroup"
+    assert template["Resources"][group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+
+
+def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {k: v["Properties"] for k, v in resources_of(template, "AWS::CloudWatch::Alarm").items()}
+
+
+def alarm_on(template: dict[str, Any], namespace: str, metric: str, dimensions: dict[str, Any]) -> str:
+    """The one alarm watching ``metric`` with exactly these dimensions; its logical id."""
+    found = [
+        name
+        for name, props in alarms(template).items()
+        if props["Namespace"] == namespace
+        and props["MetricName"] == metric
+        and {d["Name"]: d["Value"] for d in props.get("Dimensions", [])} == dimensions
+    ]
+    assert len(found) == 1, f"{namespace} {metric} {dimensions}: {found}"
+    return found[0]
+
+
+def test_the_api_5xx_alarm(template: dict[str, Any]) -> None:
+    props = alarms(template)[alarm_on(template, "AWS/ApiGateway", "5xx", {"ApiId": {"Ref": API}})]
+    # The contract allows no 5xx for any input: one in a minute is worth a look.
+    assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Sum", 60, 1)
+    assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_each_function_has_errors_and_throttles_alarms(
+    template: dict[str, Any], logical_id: str, metric: str
+) -> None:
+    props = alarms(template)[alarm_on(template, "AWS/Lambda", metric, {"FunctionName": {"Ref": logical_id}})]
+    assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Sum", 60, 1)
+    assert props["TreatMissingData"] == "notBreaching"
+
+
+def error_logs_metric(template: dict[str, Any], logical_id: str) -> tuple[str, str]:
+    """The (namespace, metric) counting what the function logs at ERROR."""
+    group = FUNCTIONS[logical_id]["LoggingConfig"]["LogGroup"]
+    (found,) = [
+        r["Properties"]["MetricTransformations"][0]
+        for r in resources_of(template, "AWS::Logs::MetricFilter").values()
+        if r["Properties"]["LogGroupName"] == group
+    ]
+    return found["MetricNamespace"], found["MetricName"]
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_function_has_an_alarm_on_what_it_logs_at_error(
+    template: dict[str, Any], logical_id: str
+) -> None:
+    # A bug is answered as a 500 envelope, never raised, so Lambda's Errors stays at
+    # 0: the ERROR lines of the function's own log group count it.
+    group = FUNCTIONS[logical_id]["LoggingConfig"]["LogGroup"]
+    (metric_filter,) = [
+        r["Properties"]
+        for r in resources_of(template, "AWS::Logs::MetricFilter").values()
+        if r["Properties"]["LogGroupName"] == group
+    ]
+    assert metric_filter["FilterPattern"] == '{ $.level = "ERROR" }'
+    namespace, metric = error_logs_metric(template, logical_id)
+    props = alarms(template)[alarm_on(template, namespace, metric, {})]
+    assert (props["Statistic"], props["Threshold"]) == ("Sum", 1)
+
+
+def test_a_bug_is_logged_at_the_level_the_metric_filter_counts(
+    tables: Any, workspace: str, logs: Any
+) -> None:
+    # The filter reads Powertools' JSON lines: {"level": "ERROR", ...}.
+    from unittest import mock
+
+    from automations.routes import create
+    from tests.helpers import post
+
+    with mock.patch.object(create, "create_automation", side_effect=RuntimeError("a bug")):
+        answer = post({"name": "x"}, workspace)
+    assert answer.status == 500
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    assert [line["message"] for line in lines if line["level"] == "ERROR"] == ["unhandled error"]
+
+
+def test_the_create_p99_latency_alarm(template: dict[str, Any]) -> None:
+    # The create function's Duration (see the template): an alarm on the API's
+    # metrics could not roll a deployment back.
+    name = alarm_on(template, "AWS/Lambda", "Duration", {"FunctionName": {"Ref": CREATE.function}})
+    props = alarms(template)[name]
+    assert props["ExtendedStatistic"] == "p99"
+    assert "Statistic" not in props
+    assert props["Threshold"] == {"Ref": "CreateLatencyP99Milliseconds"}
+    assert (props["Period"], props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (60, 5, 3)
+    assert parameter(template, "CreateLatencyP99Milliseconds")["Type"] == "Number"
+
+
+def test_alarms_go_to_the_people_the_parameters_name(template: dict[str, Any]) -> None:
+    targets = [
+        {"Fn::If": ["HasAlarmEmail", {"Ref": "AlarmTopic"}, {"Ref": "AWS::NoValue"}]},
+        {"Fn::If": ["HasAlarmTopicArn", {"Ref": "AlarmTopicArn"}, {"Ref": "AWS::NoValue"}]},
+    ]
+    assert len(alarms(template)) == 1 + 3 * len(FUNCTIONS) + 1
+    for props in alarms(template).values():
+        assert props["AlarmActions"] == props["OKActions"] == targets
+    assert (
+        parameter(template, "AlarmEmail")["Default"] == parameter(template, "AlarmTopicArn")["Default"] == ""
+    )
+    assert template["Conditions"]["HasAlarmEmail"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]
+    }
+    assert template["Conditions"]["HasAlarmTopicArn"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]
+    }
+    topic = template["Resources"]["AlarmTopic"]
+    assert (topic["Type"], topic["Condition"]) == ("AWS::SNS::Topic", "HasAlarmEmail")
+    (subscription,) = resources_of(template, "AWS::SNS::Subscription").values()
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"] == {
+        "TopicArn": {"Ref": "AlarmTopic"},
+        "Protocol": "email",
+        "Endpoint": {"Ref": "AlarmEmail"},
+    }
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_function_publishes_a_live_alias(logical_id: str) -> None:
+    assert FUNCTIONS[logical_id]["AutoPublishAlias"] == "live"
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_deployment_is_rolled_back_by_its_functions_own_alarms(
+    template: dict[str, Any], logical_id: str
+) -> None:
+    preference = FUNCTIONS[logical_id]["DeploymentPreference"]
+    assert preference["Type"] == {"Ref": "DeploymentType"}
+    own = {
+        alarm_on(template, "AWS/Lambda", "Errors", {"FunctionName": {"Ref": logical_id}}),
+        alarm_on(template, "AWS/Lambda", "Throttles", {"FunctionName": {"Ref": logical_id}}),
+        alarm_on(template, *error_logs_metric(template, logical_id), {}),
+    }
+    if logical_id == CREATE.function:
+        own.add(alarm_on(template, "AWS/Lambda", "Duration", {"FunctionName": {"Ref": logical_id}}))
+    assert sorted(a["Ref"] for a in preference["Alarms"]) == sorted(own)
+
+
+def test_the_deployment_type_is_all_at_once_unless_chosen(template: dict[str, Any]) -> None:
+    kind = parameter(template, "DeploymentType")
+    assert kind["Default"] == "AllAtOnce"
+    assert {"AllAtOnce", "Canary10Percent5Minutes", "Linear10PercentEvery1Minute"} <= set(
+        kind["AllowedValues"]
+    )
+    # The names SAM turns into CodeDeploy's CodeDeployDefault.Lambda<Type>.
+    assert all(re.fullmatch(r"AllAtOnce|Canary10Percent\d+Minutes|Linear10PercentEvery\d+Minutes?", v)
+               for v in kind["AllowedValues"])  # fmt: skip
+
+
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_function_has_a_deliberate_memory_size(logical_id: str) -> None:
+    memory = FUNCTIONS[logical_id]["MemorySize"]
+    assert isinstance(memory, int)
+    assert memory == 1024  # about 0.58 vCPU: the reason is written beside it
+    source = (ROOT / "template.yaml").read_text()
+    reason = source[: source.index(f"    MemorySize: {memory}\n")].rsplit("\n\n", 1)[-1]
+    assert "vCPU" in reason and "cold start" in reason
+
+
+def test_reserved_concurrency_is_set_only_when_asked(template: dict[str, Any]) -> None:
+    assert parameter(template, "ReservedConcurrency")["Default"] == ""
+    assert template["Conditions"]["HasReservedConcurrency"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ReservedConcurrency"}, ""]}]
+    }
+    for props in FUNCTIONS.values():
+        assert props["ReservedConcurrentExecutions"] == {
+            "Fn::If": ["HasReservedConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+        }
+
+
+def test_snapstart_is_off_unless_asked(template: dict[str, Any]) -> None:
+    snapstart = parameter(template, "SnapStart")
+    assert (snapstart["Default"], sorted(snapstart["AllowedValues"])) == ("false", ["false", "true"])
+    assert template["Conditions"]["SnapStartOn"] == {"Fn::Equals": [{"Ref": "SnapStart"}, "true"]}
+    for props in FUNCTIONS.values():
+        assert props["SnapStart"] == {"ApplyOn": {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}}
+
+
+def test_the_xray_sdk_is_off_unless_asked_and_lambda_tracing_stays_on(template: dict[str, Any]) -> None:
+    sdk = parameter(template, "XRaySdkTracing")
+    assert (sdk["Default"], sorted(sdk["AllowedValues"])) == ("false", ["false", "true"])
+    assert template["Conditions"]["XRaySdkOn"] == {"Fn::Equals": [{"Ref": "XRaySdkTracing"}, "true"]}
+    for props in FUNCTIONS.values():
+        assert props["Tracing"] == "Active"
+        disabled = props["Environment"]["Variables"]["POWERTOOLS_TRACE_DISABLED"]
+        assert disabled == {"Fn::If": ["XRaySdkOn", "false", "true"]}
+
+
+@pytest.mark.parametrize(("disabled", "loaded"), [("true", False), ("false", True)])
+def test_the_trace_variable_decides_whether_the_xray_sdk_loads_in_lambda(disabled: str, loaded: bool) -> None:
+    # As in Lambda with tracing active: Powertools' own rule, then our provider seam.
+    probe = "import sys, automations.routes.create\nprint('aws_xray_sdk.core' in sys.modules)"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT / "src"),
+        "LAMBDA_TASK_ROOT": str(ROOT / "src"),
+        "AWS_LAMBDA_FUNCTION_NAME": "create",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+        "POWERTOOLS_TRACE_DISABLED": disabled,
+    }
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == str(loaded)
+
+
+# --- What SAM's transform makes of it: what CloudFormation will create ---
+
+PARAMETERS = {"JwtIssuer": "https://auth.example.com/", "JwtAudience": "automations-api"}
+
+
+@pytest.fixture(scope="module")
+def deployed() -> dict[str, Any]:
+    return sam_transform(PARAMETERS)
+
+
+def test_the_api_invokes_each_functions_live_alias(deployed: dict[str, Any]) -> None:
+    resources = deployed["Resources"]
+    paths = resources[API]["Properties"]["Body"]["paths"]
+    for route in ROUTES:
+        alias = f"{route.function}Aliaslive"
+        assert resources[alias]["Type"] == "AWS::Lambda::Alias"
+        assert resources[alias]["Properties"]["Name"] == "live"
+        uri = paths[route.path][route.method.lower()]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+        assert f"/functions/${{{alias}}}/invocations" in uri
+        (permission,) = [
+            r["Properties"]
+            for r in resources.values()
+            if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] == {"Ref": alias}
+        ]
+        assert permission["Principal"] == "apigateway.amazonaws.com"
+
+
+def test_codedeploy_moves_each_alias_and_rolls_back_on_its_alarms(deployed: dict[str, Any]) -> None:
+    resources = deployed["Resources"]
+    for logical_id, props in FUNCTIONS.items():
+        alias = resources[f"{logical_id}Aliaslive"]
+        group_id = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["DeploymentGroupName"]["Ref"]
+        group = resources[group_id]["Properties"]
+        assert [a["Name"] for a in group["AlarmConfiguration"]["Alarms"]] == props["DeploymentPreference"][
+            "Alarms"
+        ]
+        assert "DEPLOYMENT_STOP_ON_ALARM" in group["AutoRollbackConfiguration"]["Events"]
+        assert group["DeploymentConfigName"]["Fn::Sub"][1] == {"ConfigName": "AllAtOnce"}
+    canary = sam_transform({**PARAMETERS, "DeploymentType": "Canary10Percent5Minutes"})["Resources"]
+    group = canary[f"{CREATE.function}DeploymentGroup"]["Properties"]
+    assert group["DeploymentConfigName"]["Fn::Sub"][1] == {"ConfigName": "Canary10Percent5Minutes"}
+
+
+def test_the_deployed_template_is_cfn_lint_clean(deployed: dict[str, Any], tmp_path: Path) -> None:
+    # Catches what only the transform shows, such as a dependency cycle between the
+    # API, an alias, its CodeDeploy group and an alarm. SAM has already consumed
+    # DeploymentType (W2001: unused parameter).
+    path = tmp_path / "deployed.json"
+    path.write_text(json.dumps(deployed))
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), "--ignore-checks", "W2001", "--", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_parameter_flipped_alone_publishes_no_new_version() -> None:
+    # SAM names a function's version after its code, MemorySize and Environment as
+    # written (not as resolved): flipping SnapStart or XRaySdkTracing alone changes
+    # the function but leaves the live alias on the old version (README, "Production").
+    def versions(parameters: dict[str, str]) -> set[str]:
+        resources = sam_transform({**PARAMETERS, **parameters})["Resources"]
+        return {k for k, v in resources.items() if v["Type"] == "AWS::Lambda::Version"}
+
+    assert versions({}) == versions({"SnapStart": "true"}) == versions({"XRaySdkTracing": "true"})
