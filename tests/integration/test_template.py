@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import re
 import subprocess
@@ -10,11 +11,14 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from automations.routes import CREATE, GET, ROUTES
+from automations.routes import create as create_route
 from automations_local.template import ROOT, functions, load_template, sam_transform, template_routes
+from tests.helpers import Tables, post
 
 
 @pytest.fixture(scope="module")
@@ -287,15 +291,10 @@ def test_each_function_has_an_alarm_on_what_it_logs_at_error(
 
 
 def test_a_bug_is_logged_at_the_level_the_metric_filter_counts(
-    tables: Any, workspace: str, logs: Any
+    tables: Tables, workspace: str, logs: io.StringIO
 ) -> None:
     # The filter reads Powertools' JSON lines: {"level": "ERROR", ...}.
-    from unittest import mock
-
-    from automations.routes import create
-    from tests.helpers import post
-
-    with mock.patch.object(create, "create_automation", side_effect=RuntimeError("a bug")):
+    with mock.patch.object(create_route, "create_automation", side_effect=RuntimeError("a bug")):
         answer = post({"name": "x"}, workspace)
     assert answer.status == 500
     lines = [json.loads(line) for line in logs.getvalue().splitlines()]
