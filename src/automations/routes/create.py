@@ -19,7 +19,9 @@ with cold_start.imports():
     from automations.responses import HttpError, json_response
     from automations.routes import CREATE
     from automations.settings import SettingsError, get_settings
-    from automations.store import automation_store
+    from automations.store import automation_store, make_at_init
+
+    make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
 IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
 

@@ -20,7 +20,9 @@ with cold_start.imports():
     from automations.json_text import dumps
     from automations.responses import HttpError, json_response
     from automations.routes import GET
-    from automations.store import automation_store
+    from automations.store import automation_store, make_at_init
+
+    make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
 AUTOMATION_ID = re.compile(PATTERN)
 
