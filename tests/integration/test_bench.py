@@ -1,0 +1,170 @@
+"""`make bench`'s tooling measures what it says: each function in its environment as
+deployed, serving its route's ordinary first request. No timing is asserted here:
+figures depend on the machine (README, "Performance")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_lambda_powertools import Tracer
+
+from automations.diagnostics import diagnose
+from automations.models import MAX_EDGES
+from automations.routes import ROUTES, Route
+from automations.validation import parse_new_automation
+from automations_local.bench import environment, run, standin, workload
+from automations_local.template import functions, load_template
+from tests.helpers import Tables, invoke
+
+TABLES = {"AutomationsTable": "bench-automations", "IdempotencyTable": "bench-idempotency"}
+ENDPOINT = "http://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
+def test_each_function_runs_with_the_variables_the_template_gives_it(
+    route: Route, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the function's variables in template.yaml (Globals merged)
+    declared = functions()[route.function]["Environment"]["Variables"]
+    # When its environment as deployed is made
+    env = environment.deployed(route.function, TABLES, endpoint=ENDPOINT, base={})
+    # Then each variable is there, resolved: parameters at their Default, tables named
+    assert set(declared) <= set(env)
+    assert env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+    assert env["POWERTOOLS_METRICS_NAMESPACE"] and "POWERTOOLS_METRICS_DISABLED" not in env
+    for name, value in declared.items():
+        if value == {"Ref": "AutomationsTable"}:
+            assert env[name] == "bench-automations"
+    # And it is Lambda's, tracing active, with the X-Ray daemon on loopback
+    assert env["LAMBDA_TASK_ROOT"] and env["AWS_LAMBDA_FUNCTION_NAME"] == route.function
+    assert env["_X_AMZN_TRACE_ID"].startswith("Root=")
+    assert env["AWS_XRAY_DAEMON_ADDRESS"].startswith("127.0.0.1:")
+    assert env["AWS_ENDPOINT_URL_DYNAMODB"] == ENDPOINT
+    # And as deployed, Powertools' own rule keeps the X-Ray SDK out; asked for, it is in
+    for xray_sdk, disabled in ((None, True), (True, False)):
+        chosen = environment.deployed(route.function, TABLES, endpoint=ENDPOINT, base={}, xray_sdk=xray_sdk)
+        for name, value in chosen.items():
+            monkeypatch.setenv(name, value)
+        assert bool(Tracer._is_tracer_disabled()) is disabled
+
+
+def test_a_variable_set_through_a_parameter_and_a_condition_is_resolved_at_its_default() -> None:
+    # Given a template whose Globals set a variable from a parameter, through a condition
+    template: dict[str, Any] = {
+        "Parameters": {"XRaySdkTracing": {"Type": "String", "Default": "false"}},
+        "Conditions": {"UseXRaySdk": {"Fn::Equals": [{"Ref": "XRaySdkTracing"}, "true"]}},
+        "Globals": {
+            "Function": {
+                "Environment": {
+                    "Variables": {
+                        "POWERTOOLS_TRACE_DISABLED": {"Fn::If": ["UseXRaySdk", "false", "true"]},
+                        "OPTIONAL": {"Fn::If": ["UseXRaySdk", "x", {"Ref": "AWS::NoValue"}]},
+                    }
+                }
+            }
+        },
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Environment": {"Variables": {"TABLE": {"Ref": "Table"}}}},
+            }
+        },
+    }
+    # When the function's variables are read
+    declared = environment.declared("Fn", {"Table": "t"}, template)
+    # Then each is what CloudFormation would set with the defaults
+    assert declared == {"POWERTOOLS_TRACE_DISABLED": "true", "TABLE": "t"}
+
+
+def test_a_value_only_a_deployment_knows_is_refused_rather_than_guessed() -> None:
+    template = load_template()
+    with pytest.raises(environment.Unresolved):
+        environment._resolve({"Fn::GetAtt": ["AutomationsTable", "Arn"]}, template, TABLES)
+
+
+def test_the_first_requests_are_an_ordinary_flow_and_the_scaling_graph_has_two_edges_a_node() -> None:
+    # Given the flow every first request carries
+    flow = parse_new_automation(workload.automation(20))
+    # Then it is valid and publishable: the validate function does its whole work
+    assert diagnose(flow) == []
+    # And the dense graph of issue 10 has about 2 edges a node, within the API's limits
+    dense = parse_new_automation(workload.automation(1000, dense=True))
+    assert len(dense.nodes) == 1000 and 1900 <= len(dense.edges) <= MAX_EDGES
+
+
+def test_the_validate_function_answers_the_bench_request_publishable() -> None:
+    answer = invoke(workload.validate_event(20))
+    assert answer.status == 200
+    assert answer.body["publishable"] is True and answer.body["diagnosticsTotal"] == 0
+
+
+def test_the_stand_in_holds_the_item_a_create_of_the_bench_flow_writes(
+    tables: Tables, workspace: str
+) -> None:
+    # Given the bench's create request, served by the create function into a real table
+    event = workload.create_event(20)
+    event["requestContext"]["authorizer"]["jwt"]["claims"]["workspace_id"] = workspace
+    created = invoke(event)
+    assert created.status == 201
+    (stored,) = tables.items_of(workspace)
+    # When the stand-in answers a GetItem for that key
+    key = {"workspaceId": {"S": workspace}, "id": {"S": created.body["id"]}}
+    item = json.loads(standin.answer(standin.GET_ITEM, json.dumps({"Key": key}).encode()))["Item"]
+    # Then it is that very item, timestamps aside
+    assert {k: v for k, v in item.items() if not k.endswith("At")} == {
+        k: v for k, v in stored.items() if not k.endswith("At")
+    }
+    assert standin.answer("DynamoDB_20120810.PutItem", b"{}") == b"{}"
+
+
+@pytest.fixture(scope="module")
+def subjects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[run.Subject]]:
+    """Every subject of a bench run, against a running stand-in."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "automations_local.bench.standin"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    endpoint = process.stdout.readline().strip()
+    events = run.first_requests(Path(tmp_path_factory.mktemp("bench")))
+    ours, bare, traced = run.subjects(endpoint, events)
+    yield [*ours, bare, *traced]
+    process.terminate()
+    process.wait(10)
+
+
+def test_every_subject_serves_its_first_request_in_a_fresh_interpreter(subjects: list[run.Subject]) -> None:
+    # Given each function (as deployed, and with the X-Ray SDK) and the bare handler
+    assert [s.name for s in subjects] == [
+        "create", "get", "validate", "B", "create, X-Ray SDK", "get, X-Ray SDK", "validate, X-Ray SDK",
+    ]  # fmt: skip
+    for subject in subjects:
+        # When one cold start is measured (the child checks the route's status: a GET is a 200)
+        result = run.child(subject, "cold", python_flags=("-X", "importtime"))
+        # Then it reports its parts, and what it imported
+        assert result["cold_ms"] >= result["import_ms"] > 0
+        assert subject.handler.rsplit(".", 1)[0] in result["importtime"]
+        # And the X-Ray SDK is loaded only where it was asked for
+        assert ("aws_xray_sdk.core" in result["importtime"]) is subject.name.endswith("X-Ray SDK")
+
+
+def test_the_import_breakdown_counts_what_b_does_not_import_by_package() -> None:
+    report = "\n".join(
+        [
+            "import time: self [us] | cumulative | imported package",
+            "import time:      1500 |       1500 |   pydantic_core._pydantic_core",
+            "import time:       500 |       2000 | pydantic_core",
+            "import time:       300 |        300 |     aws_lambda_powertools.event_handler.api_gateway",
+            "import time:       100 |        100 | json",
+        ]
+    )
+    ours, bare = run.self_times(report), run.self_times("import time:       100 |        100 | json")
+    assert run.extra_imports([ours], [bare]) == {
+        "pydantic_core": {"ms": 2.0, "modules": 2},
+        "aws_lambda_powertools.event_handler": {"ms": 0.3, "modules": 1},
+    }
