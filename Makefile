@@ -44,9 +44,20 @@ build: $(STAMP) $(SAM_VENV)/.installed
 	@test -n "$(PY313)" || { echo "make build needs Python 3.13, the function's runtime: put python3.13 on the PATH or set PY313=/path/to/python3.13"; exit 1; }
 	PATH="$(abspath $(BIN)):$$PATH" LAMBDA_PYTHON_BIN="$(PY313)" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
 
-# This handler against a bare hand-written one, side by side (README, "Performance").
-bench: build
-	$(BIN)/python -m automations_local.bench.run
+# Each function against a bare hand-written handler, side by side, in Lambda's
+# environment as deployed (README, "Performance"). It runs on the functions' runtime,
+# Python 3.13, in a virtualenv of its own under build/: import times and the garbage
+# collector's pauses differ from one Python to the next.
+BENCH_VENV ?= build/venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml
+	@test -n "$(PY313)" || { echo "make bench needs Python 3.13, the functions' runtime: put python3.13 on the PATH or set PY313=/path/to/python3.13"; exit 1; }
+	$(PY313) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . pyyaml
+	touch $@
+
+bench: build $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m automations_local.bench.run
 
 # Rewrite the committed OpenAPI document from the code.
 openapi: $(STAMP)
