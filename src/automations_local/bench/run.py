@@ -44,6 +44,10 @@ ARTIFACT = ROOT / ".aws-sam" / "build" / "CreateAutomationFunction"
 RESULTS = ROOT / "build" / "bench" / "results.json"
 BARE_HANDLER = "automations_local.bench.bare_handler.lambda_handler"
 SCALING_NODES = (100, 1_000)
+# Cold starts spread wider than this (interquartile range / median): a busy machine.
+BUSY_SPREAD = 0.15
+# The import breakdown lists what takes at least this long (ms) in one function.
+SHOWN_MS = 1.0
 
 
 @dataclass(frozen=True)
@@ -283,6 +287,7 @@ def main() -> int:
                 "importtime_runs": importtime, "validation": scaled, "imports_alone_ms": imports,
                 "package_mb": package, "targets": {name: t.limit for name, t in TARGETS.items()},
                 "measured": report.measured(),
+                "cold_spread": {name: report.spread(name) for name in cold},
                 "environment": {s.name: s.env for s in [*ours, *traced]},
             },
             indent=2,
@@ -314,6 +319,12 @@ class Report:
 
     def median(self, name: str, key: str) -> float:
         return float(statistics.median(run[key] for run in self.cold[name]))
+
+    def spread(self, name: str) -> float:
+        """The interquartile range of the cold starts over their median: how quiet the
+        machine was (a few percent on a quiet one)."""
+        quartiles = statistics.quantiles([float(run["cold_ms"]) for run in self.cold[name]], n=4)
+        return (quartiles[2] - quartiles[0]) / quartiles[1]
 
     def ratio(self, name: str, key: str = "cold_ms") -> float:
         return self.median(name, key) / self.median(self.bare.name, key)
@@ -359,6 +370,11 @@ class Report:
         lines.append(
             "| import + first request / B | " + " | ".join(f"{self.ratio(n):.2f}" for n in names) + " | 1 |"
         )
+        spreads = [self.spread(n) for n in [*names, bare]]
+        lines.append(
+            "| spread of import + first request: interquartile range / median (%) | "
+            + " | ".join(f"{100 * v:.0f}" for v in spreads) + " |"
+        )  # fmt: skip
         traced = [s.name for s in self.traced]
         lines.append(
             "| with the X-Ray SDK loaded: import + first request | "
@@ -370,6 +386,13 @@ class Report:
             + " | |"
         )
 
+        if max(spreads) > BUSY_SPREAD:
+            lines += [
+                "",
+                f"NOTE: cold starts spread over {100 * max(spreads):.0f}% of their median (under "
+                f"{100 * BUSY_SPREAD:.0f}% on a quiet machine): the machine was busy, and the ratios move "
+                "more from one run to the next; run it again to compare.",
+            ]
         lines += ["", f"| warm, per invocation (ms) {header}", "|---|" + "---:|" * (len(names) + 1)]
         for label, key in (("p50, 20 nodes", "p50_ms"), ("p99, 20 nodes", "p99_ms")):
             values = [self.warm[n][key] for n in [*names, bare]]
@@ -389,7 +412,7 @@ class Report:
             {g for n in names for g in self.extra[n]},
             key=lambda g: -max(self.extra[n].get(g, {"ms": 0.0})["ms"] for n in names),
         )
-        shown = [g for g in groups if max(self.extra[n].get(g, {"ms": 0.0})["ms"] for n in names) >= 0.5]
+        shown = [g for g in groups if max(self.extra[n].get(g, {"ms": 0.0})["ms"] for n in names) >= SHOWN_MS]
         for group in shown:
             cells = []
             for n in names:
@@ -399,7 +422,7 @@ class Report:
         rest = [g for g in groups if g not in shown]
         if rest:
             cells = [f"{sum(self.extra[n][g]['ms'] for g in rest if g in self.extra[n]):.1f}" for n in names]
-            lines.append(f"| {len(rest)} others, under 0.5 ms each | " + " | ".join(cells) + " |")
+            lines.append(f"| {len(rest)} others, under {SHOWN_MS:g} ms each | " + " | ".join(cells) + " |")
         lines.append(
             "| **all the function imports and B does not** | "
             + " | ".join(f"**{sum(e['ms'] for e in self.extra[n].values()):.1f}**" for n in names) + " |"
@@ -432,7 +455,7 @@ class Report:
         small, big = self.scaled[sizes[0]], self.scaled[sizes[-1]]
         lines += [
             "",
-            "| validate's work, 2 edges a node (ms, best of 15) | "
+            "| validate's work, 2 edges a node (ms, best of 31) | "
             + " | ".join(f"{int(n):,} nodes, {int(self.scaled[n]['edges']):,} edges" for n in sizes)
             + f" | {int(sizes[-1]):,} / {int(sizes[0]):,} |",
             "|---|" + "---:|" * (len(sizes) + 1),
