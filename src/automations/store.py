@@ -152,9 +152,9 @@ def make_at_init() -> None:
 
     Making the client (the botocore session, DynamoDB's service model and endpoint
     rules, the credentials) is most of a first request's own work, about 55 ms of
-    ``make bench``. Init runs at full CPU where a request runs at the share of a vCPU
-    that the function's memory buys, and with SnapStart it is in the snapshot and
-    not run again at all; the user waits for either in a cold start, so the work is
+    ``make bench``. Lambda runs init with burst CPU where a request runs at the share
+    of a vCPU that the function's memory buys, and with SnapStart init is in the
+    snapshot and not run again at all; a cold start waits for both, so the work is
     cheaper there and never dearer. It opens no connection and touches no table.
 
     Outside Lambda (tests, ``make run``: no ``LAMBDA_TASK_ROOT``), or without the
