@@ -9,8 +9,10 @@ environments from that snapshot instead of importing everything again. So:
   be unique to a copy is reset after the restore (the id generator, ``ids.py``).
 - Work done before the snapshot is not done again: each route module primes its own
   path on an in-memory request (``prime`` beside its handler). Never a table, never
-  the network: a connection or credentials taken into the snapshot would be stale
-  in every copy.
+  the network: a connection taken into the snapshot would be stale in every copy.
+  The DynamoDB client made at init (``store.make_at_init``) opens none, and with
+  SnapStart Lambda hands out credentials through the container credentials
+  endpoint, which botocore's provider refreshes, rather than as fixed variables.
 
 The hooks are registered with ``snapshot_restore_py``, which Lambda's Python runtime
 ships. Anywhere else (tests, ``make run``) it is missing and registering does
