@@ -26,7 +26,7 @@ from automations.errors import (
     ValidationFailed,
 )
 from automations.graph import GRAPH_CODES
-from automations.http_event import problem_with
+from automations.http_event import http_api_event, problem_with
 from automations.observability import logger, metrics, tracer
 from automations.responses import HttpError, error_response, invalid_event
 from automations.routes import Route
@@ -88,29 +88,14 @@ class Edge:
                 get_settings().workspace_claim: snapstart.WORKSPACE,
                 "scope": " ".join(self.route.scopes),
             }
-            http = {
-                "method": self.route.method,
-                "path": path,
-                "protocol": "HTTP/1.1",
-                "sourceIp": "127.0.0.1",
-                "userAgent": "snapstart-priming",
-            }
-            event = {
-                "version": "2.0",
-                "routeKey": self.route.key,
-                "rawPath": path,
-                "rawQueryString": "",
-                "headers": {"content-type": "application/json"},
-                "requestContext": {
-                    "http": http,
-                    "requestId": "snapstart-priming",
-                    "routeKey": self.route.key,
-                    "stage": "$default",
-                    "authorizer": {"jwt": {"claims": claims, "scopes": None}},
-                },
-                "body": body,
-                "isBase64Encoded": False,
-            }
+            event = http_api_event(
+                body,
+                claims=claims,
+                method=self.route.method,
+                path=path,
+                route_key=self.route.key,
+                request_id="snapstart-priming",
+            )
             self.app.resolve(event, None)  # type: ignore[arg-type]  # no invocation, no Lambda context
 
         return prime
