@@ -76,6 +76,11 @@ class Answer:
     def error_code(self) -> str | None:
         return self.body.get("error", {}).get("code")
 
+    @property
+    def error_but_request_id(self) -> dict[str, Any]:
+        """The error object without its ``requestId`` (different on every request)."""
+        return {k: v for k, v in self.body["error"].items() if k != "requestId"}
+
     def problems(self) -> list[tuple[str, str]]:
         return [(p["field"], p["code"]) for p in self.body["error"]["validationErrors"]]
 

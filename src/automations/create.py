@@ -14,7 +14,6 @@ from automations.item import fitted
 from automations.validation import parse_new_automation
 
 if TYPE_CHECKING:
-    from automations.models import NewAutomation
     from automations.store import AutomationStore
 
 # An id collision needs two equal 80-bit random parts in one millisecond: a retry
@@ -27,11 +26,44 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def refuse_if_too_large(draft: NewAutomation, workspace_id: str) -> None:
-    """Raise AutomationTooLarge, as ``create_automation`` would, when ``draft`` could
-    not be stored as one item in ``workspace_id``: measured on the very item the create
-    would write (an id and a timestamp always have the same length), storing nothing."""
-    fitted(workspace_id, new_draft(draft.model_dump(), PREFIX + "0" * ULID_LENGTH, utc_now()))
+def refuse_if_too_large(draft: dict[str, Any], workspace_id: str) -> None:
+    """Raise AutomationTooLarge, as ``create_automation`` would, when ``draft`` (a
+    ``NewAutomation`` dumped) could not be stored as one item in ``workspace_id``:
+    measured on the very item the create would write (an id and a timestamp always
+    have the same length), storing nothing."""
+    fitted(workspace_id, new_draft(draft, PREFIX + "0" * ULID_LENGTH, utc_now()))
+
+
+def accepted_draft(payload: dict[str, Any], workspace_id: str) -> dict[str, Any]:
+    """``payload`` as the draft the create would store (``NewAutomation`` dumped), or
+    the create's own refusal: ValidationFailed (422) or AutomationTooLarge (413).
+    Stores nothing: a keyed create decides this before its idempotency record is
+    touched (idempotency.py says why)."""
+    draft = parse_new_automation(payload).model_dump()
+    refuse_if_too_large(draft, workspace_id)
+    return draft
+
+
+def store_draft(
+    draft: dict[str, Any],
+    workspace_id: str,
+    store: AutomationStore,
+    *,
+    new_id: Callable[[], str] = new_automation_id,
+    clock: Callable[[], str] = utc_now,
+) -> dict[str, Any]:
+    """Store ``draft`` (validated) as a new DRAFT in ``workspace_id`` under a fresh id
+    and return the complete automation object, exactly as stored."""
+    for attempt in range(1, ID_ATTEMPTS + 1):
+        automation = new_draft(draft, new_id(), clock())
+        try:
+            store.put_new(workspace_id, automation)
+        except AutomationIdTaken:
+            if attempt == ID_ATTEMPTS:
+                raise
+            continue
+        return automation
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def create_automation(
@@ -43,15 +75,7 @@ def create_automation(
     clock: Callable[[], str] = utc_now,
 ) -> dict[str, Any]:
     """Validate ``payload``, store it as a DRAFT in ``workspace_id`` and return the
-    complete automation object, exactly as stored."""
+    complete automation object, exactly as stored. (The store refuses an item too
+    large before writing it, so the size is not measured twice here.)"""
     draft = parse_new_automation(payload).model_dump()
-    for attempt in range(1, ID_ATTEMPTS + 1):
-        automation = new_draft(draft, new_id(), clock())
-        try:
-            store.put_new(workspace_id, automation)
-        except AutomationIdTaken:
-            if attempt == ID_ATTEMPTS:
-                raise
-            continue
-        return automation
-    raise AssertionError("unreachable")  # pragma: no cover
+    return store_draft(draft, workspace_id, store, new_id=new_id, clock=clock)

@@ -4,9 +4,15 @@ Powertools' idempotency utility with its DynamoDB persistence layer does the
 bookkeeping: a record per (workspace, key), kept 24 hours, holding a hash of the
 body and, once the create succeeded, the automation's id. Scoping: the record's
 key is the hash of ``[workspace, key]``, so two workspaces may use the same key.
-Only successes are remembered: when the create raises (a 422, a 413, a 503) the
-utility deletes the record, so the request can be fixed and retried under the
-same key.
+Only successes are remembered. The body is judged before the record is touched
+(``create.accepted_draft``: a 422 or a 413 writes no record, reads none, and is the
+same answer with or without a key, whatever the idempotency table's health or a
+concurrent request under that key). When the store then fails (a 503) the utility
+deletes the record, so the request can be retried under the same key.
+
+Powertools is handed a digest of the body, not the body: it deep-copies and hashes
+what it is given, and a 1 MiB graph would be copied for nothing. "The same body" is
+the same JSON value: key order and whitespace do not count.
 
 The record holds the id, not the automation: a replay reads the automation back
 from its table (consistently), so the record stays small whatever the graph's
@@ -19,6 +25,8 @@ start of requests without one.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.idempotency import (
@@ -33,7 +41,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from automations.create import create_automation
+from automations.create import store_draft
 from automations.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from automations.store import BOTO_CONFIG, unavailable
 
@@ -52,16 +60,26 @@ def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
     return {**response, "replayed": True}
 
 
+def body_digest(payload: dict[str, Any]) -> str:
+    """The body's identity as a key's record remembers it: SHA-256 of its canonical
+    JSON (sorted keys, no spaces). The body is within the 64-level hard limit here,
+    so the encoder's recursion is bounded."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))  # ASCII: \u escapes
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def create_once(
-    payload: dict[str, Any],
+    draft: dict[str, Any],
+    digest: str,
     workspace_id: str,
     key: str,
     store: AutomationStore,
     table_name: str,
     lambda_context: Any = None,
 ) -> tuple[dict[str, Any], bool]:
-    """Create the automation once per (workspace, key): the automation, and
-    whether this answer is a replay of an earlier request's."""
+    """Store ``draft`` (accepted: ``create.accepted_draft``) once per (workspace, key),
+    ``digest`` being its body's ``body_digest``: the automation, and whether this
+    answer is a replay of an earlier request's."""
     config = IdempotencyConfig(
         event_key_jmespath="[workspace, key]",
         payload_validation_jmespath="payload",
@@ -78,11 +96,11 @@ def create_once(
         data_keyword_argument="request", config=config, persistence_store=_persistence(table_name)
     )
     def create(request: dict[str, Any]) -> dict[str, Any]:
-        created.update(create_automation(request["payload"], workspace_id, store))
+        created.update(store_draft(draft, workspace_id, store))
         return {"automationId": created["id"]}
 
     try:
-        outcome = create(request={"workspace": workspace_id, "key": key, "payload": payload})
+        outcome = create(request={"workspace": workspace_id, "key": key, "payload": digest})
     except IdempotencyValidationError:
         raise IdempotencyKeyReused() from None
     except IdempotencyAlreadyInProgressError:

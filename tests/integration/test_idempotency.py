@@ -95,25 +95,76 @@ def test_a_storage_fault_is_not_remembered_either(tables: Tables, workspace: str
 def test_a_request_still_running_makes_the_same_key_409(
     tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a create that, while it runs, sees the same key arrive again
+    # Given a create that, while it stores, sees the same key arrive again
     store = store_module.automation_store()
     inner: list[BaseException] = []
-    real = idempotency.create_automation
+    real = idempotency.store_draft
 
-    def slow_create(payload: dict[str, Any], workspace_id: str, store_: AutomationStore) -> dict[str, Any]:
+    def slow_store(draft: dict[str, Any], workspace_id: str, store_: AutomationStore) -> dict[str, Any]:
         try:
-            idempotency.create_once(payload, workspace_id, "k-5", store, tables.idempotency, LambdaContext())
+            idempotency.create_once(
+                draft, idempotency.body_digest(BODY), workspace_id, "k-5", store, tables.idempotency, LambdaContext()
+            )
         except IdempotencyKeyInUse as exc:
             inner.append(exc)
-        return real(payload, workspace_id, store_)
+        return real(draft, workspace_id, store_)
 
-    monkeypatch.setattr(idempotency, "create_automation", slow_create)
+    monkeypatch.setattr(idempotency, "store_draft", slow_store)
     # When the first request completes
     outer = post(BODY, workspace, headers={"Idempotency-Key": "k-5"})
     # Then the overlapping one was refused as in use, and one automation exists
     assert outer.status == 201
     assert len(inner) == 1
     assert len(tables.items_of(workspace)) == 1
+
+
+def test_an_invalid_body_under_a_key_in_use_is_its_own_422_not_409(
+    tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a keyed create that, while it stores, sees an invalid body under its key
+    overlapping: list[Any] = []
+    real = idempotency.store_draft
+
+    def slow_store(draft: dict[str, Any], workspace_id: str, store_: AutomationStore) -> dict[str, Any]:
+        overlapping.append(post({"name": ""}, workspace, headers={"Idempotency-Key": "k-8"}))
+        return real(draft, workspace_id, store_)
+
+    monkeypatch.setattr(idempotency, "store_draft", slow_store)
+    assert post(BODY, workspace, headers={"Idempotency-Key": "k-8"}).status == 201
+    # Then the invalid body got the answer it gets without a key
+    (answer,) = overlapping
+    assert (answer.status, answer.error_code) == (422, "validation_failed")
+    assert answer.error_but_request_id == post({"name": ""}, workspace).error_but_request_id
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"name": ""}, 422, "validation_failed"),
+        ({"name": "big", "nodes": [{"id": f"n{i}", "type": "event", "data": {"t": "x" * 4000}} for i in range(120)]},
+         413, "automation_too_large"),
+    ],
+)  # fmt: skip
+def test_a_refused_body_never_touches_the_key_record(
+    tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], status: int, code: str
+) -> None:
+    # Given a key already used for another body, and then an idempotency table that is gone
+    assert post(BODY, workspace, headers={"Idempotency-Key": "k-9"}).status == 201
+    before = records(tables)
+    unkeyed = post(body, workspace)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "no-such-table")
+    # When the refused body comes under that key
+    keyed = post(body, workspace, headers={"Idempotency-Key": "k-9"})
+    # Then it gets the answer it gets without a key (not 422 key reused, not 503)
+    assert (keyed.status, keyed.error_code) == (unkeyed.status, unkeyed.error_code) == (status, code)
+    assert keyed.error_but_request_id == unkeyed.error_but_request_id
+    assert records(tables) == before and len(tables.items_of(workspace)) == 1
+
+
+def test_the_body_digest_is_the_json_value_not_its_spelling() -> None:
+    assert idempotency.body_digest({"a": 1, "b": [1.5, "é"]}) == idempotency.body_digest({"b": [1.5, "é"], "a": 1})
+    assert idempotency.body_digest({"a": 1}) != idempotency.body_digest({"a": 2})
+    assert idempotency.body_digest({"a": 1}) != idempotency.body_digest({"a": "1"})
 
 
 def test_in_use_is_answered_409_with_retry_after(

@@ -12,7 +12,7 @@ with cold_start.imports():
     from aws_lambda_powertools.metrics import MetricUnit
 
     from automations.body import read_json_object
-    from automations.create import create_automation
+    from automations.create import accepted_draft, create_automation
     from automations.edge import Edge, resolver_path
     from automations.json_text import dumps
     from automations.observability import logger, metrics
@@ -51,10 +51,13 @@ def create() -> Response[str]:
         table = get_settings().idempotency_table
         if table is None:
             raise SettingsError("an Idempotency-Key arrived but IDEMPOTENCY_TABLE is not set")
-        from automations.idempotency import create_once  # only requests with a key pay for it
+        from automations.idempotency import body_digest, create_once  # only keyed requests pay for it
 
+        # The body is judged first (422, 413): a refusal never reads or writes a
+        # key's record, so it is the same answer with or without the key.
+        draft = accepted_draft(payload, caller.workspace_id)
         automation, replayed = create_once(
-            payload, caller.workspace_id, key, automation_store(), table, app.lambda_context
+            draft, body_digest(payload), caller.workspace_id, key, automation_store(), table, app.lambda_context
         )
     headers = {"Location": f"{CREATE.path}/{automation['id']}"}
     if replayed:

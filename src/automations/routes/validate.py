@@ -61,7 +61,7 @@ def validate() -> Response[str]:
     except ValidationFailed as failed:
         answer = report(failed, [])
     else:
-        refuse_if_too_large(draft, caller.workspace_id)  # 413, as the create would answer
+        refuse_if_too_large(draft.model_dump(), caller.workspace_id)  # 413, as the create would answer
         answer = report(None, diagnose(draft))
     logger.info(
         "automation validated",
