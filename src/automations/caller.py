@@ -7,7 +7,6 @@ from the body, the query or a header.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,30 +22,36 @@ class Caller:
     workspace_id: str
 
 
-def _scope_list(value: Any) -> list[str]:
-    """Scopes from a list, a space-separated string, or API Gateway's rendering of
-    an array claim (``"[a b]"``, or JSON text)."""
-    if isinstance(value, list):
-        return [item for item in value if isinstance(item, str)]
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _space_separated(value: Any) -> list[str]:
+    """OAuth's ``scope``: names separated by the space character (RFC 6749, 3.3), and
+    nothing else: a no-break space or a tab is part of a name, as the gateway reads it."""
+    return [name for name in value.split(" ") if name] if isinstance(value, str) else []
+
+
+def _scp(value: Any) -> list[str]:
+    """The ``scp`` claim: a list, a space-separated string, or API Gateway's rendering
+    of an array claim in the authorizer context (``"[a b]"`` or ``'["a","b"]'``).
+    Read by splitting, never by a JSON parser: the text is the client's token, and a
+    nested ``[[[…]]]`` must not reach a recursive decoder. Anything else reads as
+    names no route asks for, so an odd rendering is refused, never widened."""
     if not isinstance(value, str):
-        return []
-    text = value.strip()
-    if text.startswith("[") and text.endswith("]"):
-        try:
-            parsed = json.loads(text)
-        except ValueError:
-            text = text[1:-1]
-        else:
-            return _scope_list(parsed) if isinstance(parsed, list) else []
-    return text.split()
+        return _strings(value)
+    if value.startswith("[") and value.endswith("]"):
+        names = value[1:-1].replace(",", " ").split(" ")
+        return [name[1:-1] if len(name) > 1 and name[0] == name[-1] == '"' else name for name in names if name]
+    return _space_separated(value)
 
 
 def scopes_of(jwt: Mapping[str, Any]) -> frozenset[str]:
     """The union of ``jwt.scopes``, the ``scope`` claim and the ``scp`` claim."""
     claims = jwt.get("claims") or {}
-    return frozenset(
-        _scope_list(jwt.get("scopes")) + _scope_list(claims.get("scope")) + _scope_list(claims.get("scp"))
-    )
+    if not isinstance(claims, Mapping):
+        claims = {}
+    return frozenset(_strings(jwt.get("scopes")) + _space_separated(claims.get("scope")) + _scp(claims.get("scp")))
 
 
 def authorise(authorizer: Any, workspace_claim: str, scopes: tuple[str, ...]) -> Caller:

@@ -228,6 +228,38 @@ def test_an_event_that_is_not_an_http_api_request_is_400_invalid_event(
     assert tables.items() == []
 
 
+HOSTILE_CLAIMS = {
+    "scp-nested-200k": {"scp": "[" * 200_000 + "]" * 200_000},
+    "scp-json-with-a-nested-array": {"scp": '["x", ' + "[" * 50_000 + "]" * 50_000 + "]"},
+    "scope-no-break-space": {"scope": f"{WRITE}\u00a0{READ}"},
+    "scope-as-json-text": {"scope": f'["{WRITE}", "{READ}"]'},
+    "scope-a-number": {"scope": 7, "scp": None},
+    "claims-a-list": None,
+}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
+@pytest.mark.parametrize("name", list(HOSTILE_CLAIMS))
+def test_hostile_scope_claims_are_refused_403_never_a_5xx(tables: Tables, name: str, route: Route) -> None:
+    # Given a token whose scopes are rendered in a way the gateway would not grant
+    extra = HOSTILE_CLAIMS[name]
+    event = http_api_event(
+        "{}",
+        claims={"workspace_id": "ws_1", **(extra or {})},
+        method=route.method,
+        path=route.path.replace("{automationId}", "aut_01M8D2H2TGGRSGKA3MB4ZX3XV9"),
+        route_key=route.key,
+        path_parameters={"automationId": "aut_01M8D2H2TGGRSGKA3MB4ZX3XV9"} if "{" in route.path else None,
+    )
+    if extra is None:
+        event["requestContext"]["authorizer"]["jwt"]["claims"] = ["not", "a", "map"]
+    # When any route's function reads it
+    answer = invoke(event)
+    # Then the answer is a refusal in the envelope, and nothing is stored
+    assert (answer.status, answer.body["error"]["type"]) in {(401, "authentication_error"), (403, "permission_error")}
+    assert tables.items() == []
+
+
 # Hostile bytes, generated. Each example is sent twice, with and without an
 # Idempotency-Key, to a workspace of its own.
 json_texts = st.recursive(

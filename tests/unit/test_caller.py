@@ -39,6 +39,37 @@ def test_scopes_are_the_union_of_every_place_a_token_puts_them(
 
 
 @pytest.mark.parametrize(
+    "claims",
+    [
+        {"scope": "write:automations\u00a0profile"},  # a no-break space is part of a name
+        {"scope": "write:automations\tprofile"},
+        {"scope": "profile\u2003write:automations"},
+        {"scope": '["write:automations"]'},  # scope is space-separated, never an array
+        {"scope": "[write:automations]"},
+        {"scp": "[[write:automations]]"},
+        {"scp": '["write:automations\u00a0"]'},
+        {"scp": ['"write:automations"']},
+        {"scp": "[" * 200_000 + "]" * 200_000},  # no JSON parser, so no recursion to exhaust
+        {"scp": '["' + "write:automations" * 20_000 + '"]'},
+    ],
+)
+def test_scopes_are_read_as_the_gateway_reads_them_and_odd_renderings_are_refused(
+    claims: dict[str, Any],
+) -> None:
+    with pytest.raises(HttpError) as refused:
+        authorise(authorizer({"workspace_id": "ws1", **claims}), "workspace_id", CREATE.scopes)
+    assert (refused.value.status, refused.value.code) == (403, "insufficient_scope")
+
+
+@pytest.mark.parametrize(
+    "scp",
+    ['[profile, "write:automations"]', '[ "profile" , "write:automations" ]', "[write:automations]"],
+)
+def test_an_array_claim_rendered_with_commas_quotes_or_spaces_is_read(scp: str) -> None:
+    assert authorise(authorizer({"workspace_id": "ws1", "scp": scp}), "workspace_id", CREATE.scopes)
+
+
+@pytest.mark.parametrize(
     "scope",
     ["write:automations-readonly", "read:automations", "write:automation", "WRITE:AUTOMATIONS", ""],
 )
