@@ -19,6 +19,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
+# API Gateway's request ids are 16 characters; every answer echoes the id (in
+# X-Request-Id and the error's requestId), so a directly invoked event cannot make
+# an answer grow with a long one.
+MAX_REQUEST_ID = 128
+
 
 def _str_map(value: Any) -> bool:
     return type(value) is dict and all(type(k) is str and type(v) is str for k, v in value.items())
@@ -40,6 +45,8 @@ def problem_with(event: Any) -> str | None:
         return "the event has no rawPath"
     if type(context.get("stage")) is not str or type(context.get("requestId")) is not str:
         return "the event's requestContext has no stage or requestId"
+    if len(context["requestId"]) > MAX_REQUEST_ID:
+        return f"the event's requestContext.requestId is longer than {MAX_REQUEST_ID} characters"
     if "headers" in event and not _str_map(event["headers"]):
         return "the event's headers are not an object of strings"
     for name in ("pathParameters", "queryStringParameters"):

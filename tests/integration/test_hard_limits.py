@@ -208,6 +208,8 @@ NOT_HTTP_API: dict[str, Any] = {
     "isBase64Encoded-a-string": _event(isBase64Encoded="false"),
     "pathParameters-a-list": _event(pathParameters=["x"]),
     "no-stage": _event(**{"requestContext.stage": ...}),
+    "requestId-of-129": _event(**{"requestContext.requestId": "r" * 129}),
+    "requestId-of-5-MB": _event(**{"requestContext.requestId": "r" * 5_000_000}),
 }
 
 
@@ -226,6 +228,12 @@ def test_an_event_that_is_not_an_http_api_request_is_400_invalid_event(
         "lambda-req-1",
     )
     assert tables.items() == []
+
+
+def test_a_request_id_of_128_characters_is_still_an_event_and_echoed(tables: Tables, workspace: str) -> None:
+    rid = "r" * 128
+    answer = invoke(http_api_event("{}", claims=claims_for(workspace), request_id=rid))
+    assert (answer.status, answer.headers["x-request-id"], answer.body["error"]["requestId"]) == (422, rid, rid)
 
 
 HOSTILE_CLAIMS = {
