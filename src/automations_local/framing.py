@@ -15,6 +15,11 @@ _HEX = re.compile(rb"[0-9A-Fa-f]+")
 _FIELD = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+:")  # a trailer field line starts "name:"
 _LINE_LIMIT = 8192  # a chunk-size line (extensions too) or a trailer field line, CRLF included
 _TRAILER_LIMIT = 100  # trailer fields, as http.client bounds header fields
+# The bytes of chunk-size lines (their extensions included) in one body. Each chunk
+# holds a byte at least, so the count of chunks is bounded by MAX_PAYLOAD already; this
+# bounds what a client can make the server read besides (10 million 8 KB extensions
+# would be 80 GB). A real client's framing is a few bytes per chunk of kilobytes.
+_FRAMING_LIMIT = 1024 * 1024
 
 
 class Refused(Exception):
@@ -73,8 +78,13 @@ def chunked(rfile: BufferedIOBase) -> bytes:
     dropped; each chunk's size is checked against ``MAX_PAYLOAD`` before a byte of it
     is read, so no more than the limit is ever held."""
     body = bytearray()
+    framing_read = 0
     while True:
-        size = _line(rfile).split(b";", 1)[0].rstrip(b" \t")  # chunk-ext after ";", BWS before it
+        line = _line(rfile)
+        framing_read += len(line) + 4  # its CRLF, and the CRLF after the chunk's data
+        if framing_read > _FRAMING_LIMIT:
+            raise Refused(413)
+        size = line.split(b";", 1)[0].rstrip(b" \t")  # chunk-ext after ";", BWS before it
         if not _HEX.fullmatch(size):
             raise Refused(400)
         length = int(size, 16)

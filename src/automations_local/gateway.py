@@ -110,8 +110,8 @@ _REFUSALS = {400: "Bad Request", 413: "Request Entity Too Large"}
 
 
 def refuse(status: int) -> HttpResponse:
-    """The gateway's answer to a request it does not pass on because of its body: 400
-    when the body's framing is broken, 413 when the body is over ``MAX_PAYLOAD``."""
+    """The gateway's answer to a request it does not pass on: 400 when its head or its
+    body's framing is broken, 413 when the body is over ``MAX_PAYLOAD``."""
     return _message(status, _REFUSALS[status], new_request_id())
 
 

@@ -40,6 +40,7 @@ def example(base_url: str, token: str) -> str:
 
 class LocalApi(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 resets connections under a burst of clients
 
     def __init__(self, address: tuple[str, int]) -> None:
         super().__init__(address, _Handler)
@@ -63,10 +64,31 @@ class LocalApi(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: LocalApi
     protocol_version = "HTTP/1.1"
+    # What a request line that cannot be parsed is answered in: http.server's default,
+    # HTTP/0.9, answers it with a bare HTML page and no status line at all.
+    default_request_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # else each answer waits 40 ms on a delayed ACK
 
     def log_message(self, format: str, *args: Any) -> None:  # one short line per request
-        sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+        # A request line that could not be parsed leaves no command or path: log it as sent.
+        command, path = getattr(self, "command", None), getattr(self, "path", None)
+        what = f"{command} {path}" if command and path else repr(getattr(self, "requestline", ""))[:200]
+        sys.stderr.write(f"{what} -> {args[1] if len(args) > 1 else ''}\n")
+
+    def _malformed_head(self) -> bool:
+        """A header line that is not ``name: value`` (``X-Junk : 1``, no colon, a bad
+        name) or a folded line: Python's parser stops there and would take the rest of
+        the head, Content-Length included, for the body, and the body for a second
+        request. The gateway answers such a request 400, and so does this."""
+        return bool(self.headers.defects) or any("\r" in v or "\n" in v for _, v in self.headers.raw_items())
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self._malformed_head():
+            self._refuse(400)
+            return False
+        return True
 
     def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         self.send_response(status)
@@ -89,6 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle_expect_100(self) -> bool:
         # A client that waits for "100 Continue" hears the refusal instead, before it sends a body.
+        if self._malformed_head():
+            self._refuse(400)
+            return False
         try:
             framing.framing(self._headers_named("transfer-encoding"), self._headers_named("content-length"))
         except framing.Refused as refused:

@@ -452,6 +452,46 @@ def test_broken_framing_is_one_400_then_the_connection_closes(
     assert "x-request-id" not in replies[0].headers
 
 
+@pytest.mark.parametrize(
+    "bad_line",
+    ["X-Junk : 1", "no colon here", "Bad Name: v", " folded: onto the line above"],
+    ids=["space-before-colon", "no-colon", "space-in-name", "obs-fold"],
+)
+def test_a_malformed_header_line_is_one_400_and_the_body_is_never_a_second_request(
+    local_api: RunningApi, workspace: str, bad_line: str
+) -> None:
+    # Given a valid create whose head holds one malformed line before its Content-Length
+    # (Python's parser stops at that line: the rest of the head would read as the body,
+    # and the body as a second request)
+    body = json.dumps({"name": "smuggled"}).encode()
+    token = local_api.token(workspace=workspace)
+    data = wire(token, [bad_line, f"Content-Length: {len(body)}"], body)
+    # When it is sent
+    replies = exchange(local_api, data)
+    # Then one 400, a close, and the function never ran
+    assert [(r.status, r.body) for r in replies] == [(400, {"message": "Bad Request"})]
+    assert replies[0].headers["connection"] == "close"
+    assert local_api.items_of(workspace) == []
+
+
+def test_a_malformed_request_line_is_answered_and_logged_without_a_traceback(local_api: RunningApi) -> None:
+    replies = exchange(local_api, b"GET /v1/automations HTTP/x.y\r\n\r\n")
+    assert [r.status for r in replies] == [400]
+    logged = "'GET /v1/automations HTTP/x.y' -> 400"
+    deadline = time.time() + 5
+    while time.time() < deadline and not any(logged in line for line in local_api.output):
+        time.sleep(0.02)
+    assert any(logged in line for line in local_api.output)
+    assert not any("Traceback" in line for line in local_api.output)
+
+
+def test_chunk_framing_past_a_megabyte_is_413_however_small_the_body(local_api: RunningApi) -> None:
+    # Given 1-byte chunks, each with an 8 KB extension: 140 bytes of body, 1.1 MB of framing
+    body = chunked(*[b" "] * 140, extensions=";x=" + "y" * 8000)
+    replies = exchange(local_api, wire(local_api.token(), ["Transfer-Encoding: chunked"], body))
+    assert [(r.status, r.body) for r in replies] == [(413, {"message": "Request Entity Too Large"})]
+
+
 SIX_MB = 6 * 1024 * 1024
 
 
