@@ -49,16 +49,42 @@ def _not_utf8() -> HttpError:
     return _bad(400, "invalid_json", "the body is not valid UTF-8")
 
 
-def _is_json(content_type: str) -> bool:
+def _media_type_problem(content_type: str) -> str | None:
+    """Why a ``Content-Type`` is not JSON in UTF-8, or None when it is."""
     media, _, params = content_type.partition(";")
     media = media.strip().lower()
     if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
-        return False
+        return f"the body must be sent as application/json, not {media[:64] or 'an empty media type'}"
     for param in params.split(";"):
         name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in {"utf-8", "utf8"}:
-            return False  # JSON is UTF-8 (RFC 8259 §8.1)
-    return True
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in {"utf-8", "utf8"}:
+            # JSON is UTF-8 (RFC 8259 §8.1)
+            return f"the body must be sent as application/json in UTF-8, not charset {charset[:64]}"
+    return None
+
+
+# The parser's own messages, in this API's words: they differ between Python
+# versions (3.13 added the trailing-comma one) and name Python's remedies
+# ("decode using utf-8-sig"). Matched by their start; anything else is "not JSON".
+_DECODE_PROBLEMS = (
+    ("Expecting value", "a value was expected"),
+    ("Expecting ',' delimiter", "a ',' was expected"),
+    ("Expecting ':' delimiter", "a ':' was expected"),
+    ("Expecting property name", "a key in double quotes was expected"),
+    ("Illegal trailing comma", "a trailing comma is not allowed"),
+    ("Unterminated string", "a string is not terminated"),
+    ("Invalid control character", "a string holds a control character that is not escaped"),
+    ("Invalid \\uXXXX escape", "a string holds an invalid \\u escape"),
+    ("Invalid \\escape", "a string holds an invalid escape"),
+    ("Extra data", "more text follows the JSON value"),
+    ("Unexpected UTF-8 BOM", "the body starts with a byte order mark; send UTF-8 without one"),
+)
+
+
+def _decode_problem(exc: json.JSONDecodeError) -> str:
+    problem = next((ours for theirs, ours in _DECODE_PROBLEMS if exc.msg.startswith(theirs)), "this is not JSON")
+    return f"the body is not valid JSON: {problem} (line {exc.lineno}, column {exc.colno})"
 
 
 def nests_deeper_than(text: str, limit: int) -> bool:
@@ -145,13 +171,9 @@ def _text(body: str, is_base64: bool) -> str:
 
 def read_json_object(body: str | None, is_base64: bool, content_type: str | None) -> dict[str, Any]:
     """The body as a JSON object, or an HttpError (400, 413 or 415)."""
-    if content_type and content_type.strip() and not _is_json(content_type):
-        raise HttpError(
-            415,
-            "invalid_request_error",
-            "unsupported_media_type",
-            "the body must be sent as application/json",
-        )
+    media_type_problem = _media_type_problem(content_type) if content_type and content_type.strip() else None
+    if media_type_problem is not None:
+        raise HttpError(415, "invalid_request_error", "unsupported_media_type", media_type_problem)
     if not body:
         raise _bad(400, "invalid_body", "a JSON object body is required")
     text = _text(body, is_base64)
@@ -164,11 +186,7 @@ def read_json_object(body: str | None, is_base64: bool, content_type: str | None
             text, parse_constant=_no_constants, parse_float=_finite_float, parse_int=_double_sized_int
         )
     except json.JSONDecodeError as exc:
-        raise _bad(
-            400,
-            "invalid_json",
-            f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-        ) from None
+        raise _bad(400, "invalid_json", _decode_problem(exc)) from None
     except _RefusedNumber as exc:  # NaN, Infinity, 1e400, a 400-digit integer
         raise _bad(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):

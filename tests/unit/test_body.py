@@ -46,6 +46,48 @@ def test_other_media_types_are_415(content_type: str) -> None:
     assert (error.status, error.code) == (415, "unsupported_media_type")
 
 
+@pytest.mark.parametrize(
+    ("content_type", "message"),
+    [
+        ("text/plain; charset=utf-8", "the body must be sent as application/json, not text/plain"),
+        ("; charset=utf-8", "the body must be sent as application/json, not an empty media type"),
+        ("application/json; charset=latin-1", "the body must be sent as application/json in UTF-8, not charset latin-1"),
+        ('application/json; charset="UTF-16"', "the body must be sent as application/json in UTF-8, not charset utf-16"),
+        ("x/" + "y" * 5000, "the body must be sent as application/json, not x/" + "y" * 62),
+    ],
+)  # fmt: skip
+def test_a_415_says_what_was_sent_and_what_is_wanted(content_type: str, message: str) -> None:
+    assert refused('{"name": "a"}', content_type=content_type).message == message
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("{", "a key in double quotes was expected (line 1, column 2)"),
+        ('{"a" 1}', "a ':' was expected (line 1, column 6)"),
+        ('{"a": 1 "b": 2}', "a ',' was expected (line 1, column 9)"),
+        ('{"a": }', "a value was expected (line 1, column 7)"),
+        ('{"a": "b', "a string is not terminated (line 1, column 7)"),
+        ('{"a": "\x01"}'.replace("\\x01", "\x01"), "a string holds a control character that is not escaped (line 1, column 8)"),
+        ('{"a": "\\q"}', "a string holds an invalid escape (line 1, column 8)"),
+        ('{"a": "\\u12"}', "a string holds an invalid \\u escape (line 1, column 9)"),
+        ('{"a": 1} x', "more text follows the JSON value (line 1, column 10)"),
+        ('\ufeff{"a": 1}', "the body starts with a byte order mark; send UTF-8 without one (line 1, column 1)"),
+        ("{'name': 'a'}", "a key in double quotes was expected (line 1, column 2)"),
+    ],
+)  # fmt: skip
+def test_a_parse_error_is_told_in_this_apis_words_on_every_python(body: str, problem: str) -> None:
+    # The same text on Python 3.11 and 3.13, and none of the parser's own wording
+    assert refused(body).message == f"the body is not valid JSON: {problem}"
+
+
+@pytest.mark.parametrize("body", ['{"a": 1,}', "[1,]"])
+def test_a_trailing_comma_is_invalid_json_whatever_the_python_calls_it(body: str) -> None:
+    message = refused(body).message
+    assert message.startswith("the body is not valid JSON: a ")
+    assert "Expecting" not in message and "Illegal" not in message
+
+
 @pytest.mark.parametrize("body", [None, ""])
 def test_no_body_is_invalid_body(body: str | None) -> None:
     assert refused(body).code == "invalid_body"
