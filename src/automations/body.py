@@ -33,6 +33,9 @@ _DOUBLE_DIGITS = 309
 _STRING = re.compile(r'"[^"\\]*(?:\\[\s\S]?[^"\\]*)*(?:"|\Z)')
 _NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# A run of digits as long as the largest double's integer part: only a body with one
+# (outside strings) has its integers checked one by one while parsing.
+_LONG_DIGITS = re.compile("[0-9]{" + str(_DOUBLE_DIGITS) + "}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -83,20 +86,28 @@ _DECODE_PROBLEMS = (
 
 
 def _decode_problem(exc: json.JSONDecodeError) -> str:
-    problem = next((ours for theirs, ours in _DECODE_PROBLEMS if exc.msg.startswith(theirs)), "this is not JSON")
+    problem = next(
+        (ours for theirs, ours in _DECODE_PROBLEMS if exc.msg.startswith(theirs)), "this is not JSON"
+    )
     return f"the body is not valid JSON: {problem} (line {exc.lineno}, column {exc.colno})"
 
 
-def nests_deeper_than(text: str, limit: int) -> bool:
+def _structure(text: str) -> str:
+    """JSON ``text`` with its strings removed: brackets, commas, colons, numbers and
+    literals, where nesting and number sizes can be measured without a parser."""
+    return _STRING.sub("", text)
+
+
+def nests_deeper_than(text: str, limit: int, *, structure: str | None = None) -> bool:
     """Whether arrays and objects in JSON ``text`` nest more than ``limit`` levels
     (``{}`` is 1 level, ``[{}]`` is 2).
 
     Measured on the text, not on a parsed value, in linear time and without
     recursion: strings are removed, then the running sum of the brackets left peaks
     at the depth. On text that is not JSON the answer may be anything; the parser
-    refuses such text anyway.
+    refuses such text anyway. ``structure``: the text's ``_structure``, if known.
     """
-    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
+    brackets = _NOT_A_BRACKET.sub("", _structure(text) if structure is None else structure)
     if brackets.count("[") + brackets.count("{") <= limit:
         return False
     return max(accumulate(map(_STEP.__getitem__, brackets))) > limit
@@ -177,13 +188,17 @@ def read_json_object(body: str | None, is_base64: bool, content_type: str | None
     if not body:
         raise _bad(400, "invalid_body", "a JSON object body is required")
     text = _text(body, is_base64)
-    if nests_deeper_than(text, MAX_NESTING):
+    structure = _structure(text)
+    if nests_deeper_than(text, MAX_NESTING, structure=structure):
         raise _bad(
             400, "invalid_json", f"the body nests arrays and objects more than {MAX_NESTING} levels deep"
         )
     try:
         value = json.loads(
-            text, parse_constant=_no_constants, parse_float=_finite_float, parse_int=_double_sized_int
+            text,
+            parse_constant=_no_constants,
+            parse_float=_finite_float,
+            parse_int=_double_sized_int if _LONG_DIGITS.search(structure) else None,
         )
     except json.JSONDecodeError as exc:
         raise _bad(400, "invalid_json", _decode_problem(exc)) from None

@@ -42,7 +42,9 @@ def _scp(value: Any) -> list[str]:
         return _strings(value)
     if value.startswith("[") and value.endswith("]"):
         names = value[1:-1].replace(",", " ").split(" ")
-        return [name[1:-1] if len(name) > 1 and name[0] == name[-1] == '"' else name for name in names if name]
+        return [
+            name[1:-1] if len(name) > 1 and name[0] == name[-1] == '"' else name for name in names if name
+        ]
     return _space_separated(value)
 
 
@@ -51,7 +53,9 @@ def scopes_of(jwt: Mapping[str, Any]) -> frozenset[str]:
     claims = jwt.get("claims") or {}
     if not isinstance(claims, Mapping):
         claims = {}
-    return frozenset(_strings(jwt.get("scopes")) + _space_separated(claims.get("scope")) + _scp(claims.get("scp")))
+    return frozenset(
+        _strings(jwt.get("scopes")) + _space_separated(claims.get("scope")) + _scp(claims.get("scp"))
+    )
 
 
 def authorise(authorizer: Any, workspace_claim: str, scopes: tuple[str, ...]) -> Caller:

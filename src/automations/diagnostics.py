@@ -2,10 +2,10 @@
 make it misbehave once it is (CONTRACT.md, "Validate without saving").
 
 ``diagnose`` reads an automation the create already accepted (node ids unique, every
-edge joining two of its nodes) and lists every problem, uncapped, in the contract's
-order: the automation-wide ones, then ``edge_into_trigger`` in edge order, then node
-by node in document order. The caller caps the list at ``MAX_DIAGNOSTICS`` and says
-how many there were.
+edge joining two of its nodes) and finds every problem in the contract's order: the
+automation-wide ones, then ``edge_into_trigger`` in edge order, then node by node in
+document order. It lists the first ``MAX_DIAGNOSTICS`` and counts the rest
+(``Diagnostics``), so what it builds is bounded whatever the draft holds.
 
 ``data`` is client JSON and the graph is client-shaped: every walk here is iterative
 (a breadth-first search, Tarjan's algorithm with an explicit stack, Kahn's algorithm),
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
 from urllib.parse import urlsplit
@@ -83,13 +83,46 @@ class Diagnostic:
         return found
 
 
-def diagnose(automation: NewAutomation) -> list[Diagnostic]:
-    """Every publish-time diagnostic of ``automation``, in the contract's order."""
-    nodes, edges = automation.nodes, automation.edges
-    if not nodes:
-        return [Diagnostic(ERROR, "no_nodes", "nodes", "the automation has no nodes")]
+class Diagnostics(list[Diagnostic]):
+    """The diagnostics an answer lists (the first ``cap``, in order) and how many
+    there were, of which how many errors. Past the cap a diagnostic is only counted:
+    callers that would build many ask ``full`` first, so a 190,000-entry ``splits``
+    builds 100 messages, not 190,000."""
 
-    found: list[Diagnostic] = []
+    def __init__(self, cap: int = MAX_DIAGNOSTICS) -> None:
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+        self.errors = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self) >= self.cap
+
+    def tally(self, severity: str) -> None:
+        """One more diagnostic of ``severity``, not listed."""
+        self.total += 1
+        self.errors += severity == ERROR
+
+    def append(self, diagnostic: Diagnostic) -> None:
+        self.tally(diagnostic.severity)
+        if len(self) < self.cap:
+            super().append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        for diagnostic in diagnostics:
+            self.append(diagnostic)
+
+
+def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnostics:
+    """The publish-time diagnostics of ``automation``, in the contract's order: the
+    first ``cap`` listed, every one counted."""
+    nodes, edges = automation.nodes, automation.edges
+    found = Diagnostics(cap)
+    if not nodes:
+        found.append(Diagnostic(ERROR, "no_nodes", "nodes", "the automation has no nodes"))
+        return found
+
     position = {node.id: index for index, node in enumerate(nodes)}
     triggers = [index for index, node in enumerate(nodes) if node.type in TRIGGER_NODE_TYPES]
     if not triggers:
@@ -161,7 +194,7 @@ def diagnose(automation: NewAutomation) -> list[Diagnostic]:
         check = _DATA_RULES.get(node.type)
         if check is not None:
             check(_DataCheck(index, node, found))
-        found.extend(_missing_branches(node, handles.get(index, set())))
+        _missing_branches(node, handles.get(index, set()), found)
         if index in cycles:
             found.append(cycles[index])
     return found
@@ -313,17 +346,17 @@ def _branch_handles(nodes: list[Node], edges: list[Edge], position: dict[str, in
     return handles
 
 
-def _missing_branches(node: Node, handles: set[str]) -> list[Diagnostic]:
+def _missing_branches(node: Node, handles: set[str], found: Diagnostics) -> None:
     if node.type == "if-else":
-        return [
+        found.extend(
             _missing_branch(node, f'"{branch}" branch')
             for branch in ("true", "false")
             if branch not in handles
-        ]
+        )
+        return
     splits = node.data.get("splits")
     if node.type != "percentage-split" or not isinstance(splits, list):
-        return []
-    found: list[Diagnostic] = []
+        return
     seen: set[str] = set()
     for split in splits:
         split_id = split.get("id") if isinstance(split, dict) else None
@@ -331,8 +364,10 @@ def _missing_branches(node: Node, handles: set[str]) -> list[Diagnostic]:
         # no branch at all (its missing_data says so).
         if isinstance(split_id, str) and split_id and split_id not in handles and split_id not in seen:
             seen.add(split_id)
-            found.append(_missing_branch(node, f"split {quote(split_id)}"))
-    return found
+            if found.full:
+                found.tally(WARNING)
+            else:
+                found.append(_missing_branch(node, f"split {quote(split_id)}"))
 
 
 def _missing_branch(node: Node, branch: str) -> Diagnostic:
@@ -370,13 +405,16 @@ class _DataCheck:
 
     __slots__ = ("data", "found", "index", "node")
 
-    def __init__(self, index: int, node: Node, found: list[Diagnostic]) -> None:
+    def __init__(self, index: int, node: Node, found: Diagnostics) -> None:
         self.index = index
         self.node = node
         self.data = node.data
         self.found = found
 
     def missing(self, field: str) -> None:
+        if self.found.full:  # counted, not built
+            self.found.tally(ERROR)
+            return
         self.found.append(
             Diagnostic(
                 ERROR,
@@ -388,6 +426,9 @@ class _DataCheck:
         )
 
     def invalid(self, field: str, why: str) -> None:
+        if self.found.full:
+            self.found.tally(ERROR)
+            return
         self.found.append(
             Diagnostic(
                 ERROR,
@@ -462,12 +503,15 @@ def _splits(node: _DataCheck) -> None:
         node.invalid("splits", f"must hold exactly {SPLIT_COUNT} entries (it holds {len(splits)})")
     percentages: list[int | float] = []
     for position, split in enumerate(splits):
-        entry = f"splits[{position}]"
         # An entry that is not an object (or is {}) is one missing entry; an object is
         # checked field by field.
         if not isinstance(split, dict) or not split:
-            node.missing(entry)
+            if node.found.full:  # the common case of a huge list: counted, no name built
+                node.found.tally(ERROR)
+            else:
+                node.missing(f"splits[{position}]")
             continue
+        entry = f"splits[{position}]"
         node.string(f"{entry}.id", split.get("id"))
         node.string(f"{entry}.name", split.get("name"))
         percentage = _number(split.get("percentage"))

@@ -43,8 +43,8 @@ def resolver_path(route: Route) -> str:
 
 def validation_message(exc: ValidationFailed) -> str:
     """``2 problems in the automation graph``; past the listed ones, the total."""
-    count = len(exc.problems)
-    where = "automation graph" if all(p.code in GRAPH_CODES for p in exc.problems) else "request body"
+    count = exc.total
+    where = "automation graph" if exc.codes <= GRAPH_CODES else "request body"
     cut = f"; the first {MAX_LISTED_PROBLEMS} are listed" if count > MAX_LISTED_PROBLEMS else ""
     return f"{count} problem{'s' if count != 1 else ''} in the {where}{cut}"
 
@@ -135,8 +135,7 @@ class Edge:
 
         @app.exception_handler(ValidationFailed)
         def _validation_failed(exc: ValidationFailed) -> Response[str]:
-            codes = sorted({p.code for p in exc.problems})
-            logger.info("validation failed", extra={"problems": len(exc.problems), "codes": codes})
+            logger.info("validation failed", extra={"problems": exc.total, "codes": sorted(exc.codes)})
             return error_response(
                 422,
                 "validation_error",

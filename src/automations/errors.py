@@ -6,8 +6,11 @@ the contract's error envelope, once.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # An answer lists at most this many problems; its message states how many there are.
 MAX_LISTED_PROBLEMS = 100
@@ -29,16 +32,45 @@ class AutomationError(Exception):
     """Base of every domain error."""
 
 
+class Problems:
+    """The problems of one request body, in order: the first ``MAX_LISTED_PROBLEMS``
+    kept whole, the rest only counted (with their codes), so no body can make the
+    service build more than an answer lists (45,000 unknown keys are 100 problems
+    built and 44,900 counted)."""
+
+    __slots__ = ("codes", "listed", "total")
+
+    def __init__(self) -> None:
+        self.listed: list[Problem] = []
+        self.total = 0
+        self.codes: set[str] = set()
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        self.codes.add(problem.code)
+        if len(self.listed) < MAX_LISTED_PROBLEMS:
+            self.listed.append(problem)
+
+    def add_each(self, code: str, items: Sequence[T], make: Callable[[T], Problem]) -> None:
+        """One problem of ``code`` per item, ``make`` building it only while there is room."""
+        if items:
+            self.listed.extend(make(item) for item in items[: max(0, MAX_LISTED_PROBLEMS - len(self.listed))])
+            self.total += len(items)
+            self.codes.add(code)
+
+
 class ValidationFailed(AutomationError):
     """The body is well-formed JSON but breaks the field or graph rules."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} validation problem(s)")
-        self.problems = problems
+    def __init__(self, problems: Problems) -> None:
+        super().__init__(f"{problems.total} validation problem(s)")
+        self.problems = problems.listed  # the first MAX_LISTED_PROBLEMS, in order
+        self.total = problems.total
+        self.codes = frozenset(problems.codes)
 
     def listed(self) -> list[dict[str, Any]]:
         """The problems an answer lists: the first ``MAX_LISTED_PROBLEMS``, in order."""
-        return [problem.as_dict() for problem in self.problems[:MAX_LISTED_PROBLEMS]]
+        return [problem.as_dict() for problem in self.problems]
 
 
 class AutomationTooLarge(AutomationError):

@@ -5,14 +5,15 @@ lists every problem at once: field problems (from the models) and graph problems
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from automations import graph
-from automations.errors import Problem, ValidationFailed
-from automations.models import MAX_EDGES, MAX_NODES, NewAutomation
+from automations.errors import Problem, Problems, ValidationFailed
+from automations.models import MAX_EDGES, MAX_NODES, NewAutomation, Trigger
 
 _KINDS = {
     "string_type": "a string",
@@ -45,12 +46,6 @@ def _problem(error: ErrorDetails) -> Problem:
     field = field_path(loc)
     if kind == "missing":
         return Problem(field, "required", "is required")
-    if kind == "extra_forbidden":
-        if len(loc) == 1:
-            message = f"is not a field of an automation (the fields are {_TOP_LEVEL_FIELDS})"
-        else:
-            message = "is not a field of a trigger (the fields are type, config)"
-        return Problem(field, "unknown_field", message)
     if kind in _KINDS:
         return Problem(field, "invalid_type", f"must be {_KINDS[kind]}")
     if kind == "literal_error":
@@ -67,20 +62,71 @@ def _problem(error: ErrorDetails) -> Problem:
     return Problem(field, kind, error["msg"])
 
 
+_TRIGGER_FIELDS = ", ".join(Trigger.model_fields)
+_KNOWN = frozenset(NewAutomation.model_fields)  # a frozenset: the class property is slow per key
+_KNOWN_IN_TRIGGER = frozenset(Trigger.model_fields)
+# The fields validated before the trigger's unknown keys are reported, as the model
+# orders its problems: its own fields in declared order, each model's unknown keys
+# after its fields, the body's unknown keys last.
+_UP_TO_TRIGGER = frozenset(
+    list(NewAutomation.model_fields)[: list(NewAutomation.model_fields).index("trigger") + 1]
+)
+
+
+def _unknown(value: dict[str, Any], known: frozenset[str]) -> list[str]:
+    return [key for key in value if key not in known]
+
+
+def _unknown_field(path: str, fields: str, kind: str) -> Callable[[str], Problem]:
+    def make(key: str) -> Problem:
+        field = field_path((path, key) if path else (key,))
+        return Problem(field, "unknown_field", f"is not a field of {kind} (the fields are {fields})")
+
+    return make
+
+
 def parse_new_automation(payload: dict[str, Any]) -> NewAutomation:
-    """Validate ``payload``; raise ``ValidationFailed`` with every problem found."""
-    problems: list[Problem] = []
+    """Validate ``payload``; raise ``ValidationFailed`` with every problem found (the
+    first 100 built, all counted).
+
+    Unknown keys (of the body and of its trigger, where the models forbid them) are
+    found here, by a pass over the keys, and taken out before the model sees the
+    body: pydantic would build an error object for each of 45,000 of them. What the
+    model validates is then bounded by the lists' limits."""
+    problems = Problems()
+    unknown = _unknown(payload, _KNOWN)
+    trigger = payload.get("trigger")
+    unknown_in_trigger = _unknown(trigger, _KNOWN_IN_TRIGGER) if isinstance(trigger, dict) else []
+    known = payload
+    if unknown or unknown_in_trigger:
+        known = {key: value for key, value in payload.items() if key in _KNOWN}
+        if unknown_in_trigger:
+            assert isinstance(trigger, dict)
+            known["trigger"] = {key: value for key, value in trigger.items() if key in _KNOWN_IN_TRIGGER}
     automation: NewAutomation | None = None
     try:
-        automation = NewAutomation.model_validate(payload)
+        automation = NewAutomation.model_validate(known)
     except ValidationError as exc:
-        problems = [_problem(error) for error in exc.errors(include_url=False, include_input=False)]
+        errors = exc.errors(include_url=False, include_input=False)
+    else:
+        errors = []
+    first = [error for error in errors if error["loc"][:1] and error["loc"][0] in _UP_TO_TRIGGER]
+    later = [error for error in errors if not (error["loc"][:1] and error["loc"][0] in _UP_TO_TRIGGER)]
+    for error in first:
+        problems.add(_problem(error))
+    problems.add_each(
+        "unknown_field", unknown_in_trigger, _unknown_field("trigger", _TRIGGER_FIELDS, "a trigger")
+    )
+    for error in later:
+        problems.add(_problem(error))
+    problems.add_each("unknown_field", unknown, _unknown_field("", _TOP_LEVEL_FIELDS, "an automation"))
     nodes, edges = payload.get("nodes"), payload.get("edges")
     # Past the limits the list is refused whole; checking its graph would only add noise.
     if not (isinstance(nodes, list) and len(nodes) > MAX_NODES) and not (
         isinstance(edges, list) and len(edges) > MAX_EDGES
     ):
-        problems.extend(graph.find_problems(nodes, edges))
-    if problems or automation is None:
+        for problem in graph.find_problems(nodes, edges):
+            problems.add(problem)
+    if problems.total or automation is None:
         raise ValidationFailed(problems)
     return automation

@@ -233,7 +233,11 @@ def test_an_event_that_is_not_an_http_api_request_is_400_invalid_event(
 def test_a_request_id_of_128_characters_is_still_an_event_and_echoed(tables: Tables, workspace: str) -> None:
     rid = "r" * 128
     answer = invoke(http_api_event("{}", claims=claims_for(workspace), request_id=rid))
-    assert (answer.status, answer.headers["x-request-id"], answer.body["error"]["requestId"]) == (422, rid, rid)
+    assert (answer.status, answer.headers["x-request-id"], answer.body["error"]["requestId"]) == (
+        422,
+        rid,
+        rid,
+    )
 
 
 HOSTILE_CLAIMS = {
@@ -264,7 +268,10 @@ def test_hostile_scope_claims_are_refused_403_never_a_5xx(tables: Tables, name: 
     # When any route's function reads it
     answer = invoke(event)
     # Then the answer is a refusal in the envelope, and nothing is stored
-    assert (answer.status, answer.body["error"]["type"]) in {(401, "authentication_error"), (403, "permission_error")}
+    assert (answer.status, answer.body["error"]["type"]) in {
+        (401, "authentication_error"),
+        (403, "permission_error"),
+    }
     assert tables.items() == []
 
 

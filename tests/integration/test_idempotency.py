@@ -103,7 +103,13 @@ def test_a_request_still_running_makes_the_same_key_409(
     def slow_store(draft: dict[str, Any], workspace_id: str, store_: AutomationStore) -> dict[str, Any]:
         try:
             idempotency.create_once(
-                draft, idempotency.body_digest(BODY), workspace_id, "k-5", store, tables.idempotency, LambdaContext()
+                draft,
+                idempotency.body_digest(BODY),
+                workspace_id,
+                "k-5",
+                store,
+                tables.idempotency,
+                LambdaContext(),
             )
         except IdempotencyKeyInUse as exc:
             inner.append(exc)
@@ -146,7 +152,12 @@ def test_an_invalid_body_under_a_key_in_use_is_its_own_422_not_409(
     ],
 )  # fmt: skip
 def test_a_refused_body_never_touches_the_key_record(
-    tables: Tables, workspace: str, monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], status: int, code: str
+    tables: Tables,
+    workspace: str,
+    monkeypatch: pytest.MonkeyPatch,
+    body: dict[str, Any],
+    status: int,
+    code: str,
 ) -> None:
     # Given a key already used for another body, and then an idempotency table that is gone
     assert post(BODY, workspace, headers={"Idempotency-Key": "k-9"}).status == 201
@@ -162,7 +173,9 @@ def test_a_refused_body_never_touches_the_key_record(
 
 
 def test_the_body_digest_is_the_json_value_not_its_spelling() -> None:
-    assert idempotency.body_digest({"a": 1, "b": [1.5, "é"]}) == idempotency.body_digest({"b": [1.5, "é"], "a": 1})
+    assert idempotency.body_digest({"a": 1, "b": [1.5, "é"]}) == idempotency.body_digest(
+        {"b": [1.5, "é"], "a": 1}
+    )
     assert idempotency.body_digest({"a": 1}) != idempotency.body_digest({"a": 2})
     assert idempotency.body_digest({"a": 1}) != idempotency.body_digest({"a": "1"})
 

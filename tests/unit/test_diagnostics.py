@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from automations import diagnostics as diagnostics_module
 from automations.diagnostics import TRIGGER_NODE_TYPES, Diagnostic, diagnose
 from automations.models import NewAutomation, NodeType, TriggerType
 
@@ -767,8 +768,8 @@ def contract_position(d: Diagnostic, body: dict[str, Any]) -> tuple[int, ...]:
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(body=graphs() | graphs(single_trigger=True))
 def test_diagnose_is_deterministic_ordered_and_keeps_the_overlap_rules(body: dict[str, Any]) -> None:
-    diagnostics = diagnose(NewAutomation.model_validate(body))
-    assert diagnose(NewAutomation.model_validate(body)) == diagnostics
+    diagnostics = diagnose(NewAutomation.model_validate(body), cap=UNCAPPED)
+    assert diagnose(NewAutomation.model_validate(body), cap=UNCAPPED) == diagnostics
     positions = [contract_position(d, body) for d in diagnostics]
     assert positions == sorted(positions)
     assert all(d.severity == SEVERITY[d.code] for d in diagnostics)
@@ -785,6 +786,39 @@ def test_diagnose_is_deterministic_ordered_and_keeps_the_overlap_rules(body: dic
     assert all(len(d.message) < 400 for d in diagnostics)
     assert codes.count("multiple_trigger_nodes") == max(0, len(trigger_nodes) - 1)
     assert ("missing_trigger_node" in codes) == (not trigger_nodes)
+
+
+UNCAPPED = 10**9
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(body=graphs() | graphs(single_trigger=True), cap=st.integers(0, 6))
+def test_a_capped_list_is_the_whole_lists_beginning_and_its_totals_are_the_whole_lists(
+    body: dict[str, Any], cap: int
+) -> None:
+    automation = NewAutomation.model_validate(body)
+    whole = diagnose(automation, cap=UNCAPPED)
+    capped = diagnose(automation, cap=cap)
+    assert list(capped) == list(whole)[:cap]
+    assert (capped.total, capped.errors) == (len(whole), sum(d.severity == "error" for d in whole))
+
+
+def test_past_the_cap_diagnostics_are_counted_not_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a split of 5,000 entries that are not objects: 5,001 errors, and a counter
+    # of every diagnostic built
+    built: list[str] = []
+    real = diagnostics_module.Diagnostic
+
+    def counted(*args: Any, **kwargs: Any) -> Diagnostic:
+        built.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(diagnostics_module, "Diagnostic", counted)
+    split = node("s", "percentage-split", {"splits": [0] * 5000})
+    result = diagnose(automation([node("t", "contact-subscribed"), split], [edge("e", "t", "s")]))
+    # Then 100 are listed, all 5,001 counted, and only the listed ones were built
+    assert (len(result), result.total, result.errors) == (100, 5001, 5001)
+    assert len(built) == 100
 
 
 def reaches(body: dict[str, Any], start: str, allowed: set[str]) -> set[str]:

@@ -338,3 +338,62 @@ def test_long_client_ids_are_shortened_in_messages() -> None:
 )
 def test_field_paths(loc: tuple[int | str, ...], path: str) -> None:
     assert field_path(loc) == path
+
+
+def test_unknown_keys_take_the_place_the_model_gives_them_among_the_other_problems() -> None:
+    # The body's fields in declared order, a trigger's unknown keys after its fields,
+    # the body's unknown keys after every field, graph problems last
+    payload = {
+        "zzz": 1,
+        "name": 5,
+        "trigger": {"q": 1, "type": 3, "config": {}, "r": 2},
+        "aaa": 2,
+        "nodes": [{"id": 1}, node("a"), node("a")],
+    }
+    assert problems(payload) == [
+        ("name", "invalid_type"),
+        ("trigger.type", "invalid_value"),
+        ("trigger.q", "unknown_field"),
+        ("trigger.r", "unknown_field"),
+        ("nodes[0].id", "invalid_type"),
+        ("nodes[0].type", "required"),
+        ("zzz", "unknown_field"),
+        ("aaa", "unknown_field"),
+        ("nodes[2].id", "duplicate_id"),
+    ]
+
+
+def test_a_trigger_of_unknown_keys_only_lacks_its_type_too() -> None:
+    assert problems({"name": "n", "trigger": {"kind": "x"}}) == [
+        ("trigger.type", "required"),
+        ("trigger.kind", "unknown_field"),
+    ]
+
+
+def test_tens_of_thousands_of_unknown_keys_are_counted_and_only_the_listed_ones_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given 30,000 unknown keys in the trigger and 30,000 in the body, and a counter of
+    # every problem built
+    from automations import errors, validation
+
+    built: list[str] = []
+    real = errors.Problem
+
+    def counted(*args: Any) -> errors.Problem:
+        built.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(validation, "Problem", counted)
+    payload = {
+        "name": "n",
+        "trigger": {"type": "event.fired", **{f"t{i}": 0 for i in range(30_000)}},
+        **{f"u{i}": 0 for i in range(30_000)},
+    }
+    with pytest.raises(ValidationFailed) as failed:
+        parse_new_automation(payload)
+    # Then 100 are listed, in order, all 60,000 counted, and 100 were built
+    assert failed.value.total == 60_000
+    assert [p.field for p in failed.value.problems] == [f"trigger.t{i}" for i in range(100)]
+    assert failed.value.codes == {"unknown_field"}
+    assert len(built) == 100

@@ -57,7 +57,13 @@ def create() -> Response[str]:
         # key's record, so it is the same answer with or without the key.
         draft = accepted_draft(payload, caller.workspace_id)
         automation, replayed = create_once(
-            draft, body_digest(payload), caller.workspace_id, key, automation_store(), table, app.lambda_context
+            draft,
+            body_digest(payload),
+            caller.workspace_id,
+            key,
+            automation_store(),
+            table,
+            app.lambda_context,
         )
     headers = {"Location": f"{CREATE.path}/{automation['id']}"}
     if replayed:

@@ -20,7 +20,7 @@ with cold_start.imports():
 
     from automations.body import read_json_object
     from automations.create import refuse_if_too_large
-    from automations.diagnostics import ERROR, MAX_DIAGNOSTICS, diagnose
+    from automations.diagnostics import Diagnostics, diagnose
     from automations.edge import Edge, resolver_path
     from automations.errors import ValidationFailed
     from automations.json_text import dumps
@@ -35,18 +35,17 @@ edge = Edge(VALIDATE)
 app = edge.app
 
 
-def report(errors: ValidationFailed | None, diagnostics: list[Any]) -> dict[str, Any]:
+def report(errors: ValidationFailed | None, diagnostics: Diagnostics | None) -> dict[str, Any]:
     """The answer: the contract's fields, then how many of each list there were (each
     list is cut at 100; the totals say when it was)."""
-    problems = errors.problems if errors is not None else []
     return {
         "object": OBJECT,
         "valid": errors is None,
-        "publishable": errors is None and not any(d.severity == ERROR for d in diagnostics),
+        "publishable": errors is None and diagnostics is not None and diagnostics.errors == 0,
         "errors": errors.listed() if errors is not None else [],
-        "diagnostics": [d.as_dict() for d in diagnostics[:MAX_DIAGNOSTICS]],
-        "errorsTotal": len(problems),
-        "diagnosticsTotal": len(diagnostics),
+        "diagnostics": [d.as_dict() for d in diagnostics] if diagnostics is not None else [],
+        "errorsTotal": errors.total if errors is not None else 0,
+        "diagnosticsTotal": diagnostics.total if diagnostics is not None else 0,
     }
 
 
@@ -59,7 +58,7 @@ def validate() -> Response[str]:
     try:
         draft = parse_new_automation(payload)
     except ValidationFailed as failed:
-        answer = report(failed, [])
+        answer = report(failed, None)
     else:
         refuse_if_too_large(draft.model_dump(), caller.workspace_id)  # 413, as the create would answer
         answer = report(None, diagnose(draft))
