@@ -330,10 +330,8 @@ encoded = st.builds(
 garbled = st.builds(lambda raw, noise, at: raw[:at] + noise + raw[at:], encoded, st.binary(min_size=1, max_size=4),
                     st.integers(min_value=0, max_value=40))  # fmt: skip
 hostile = texts | encoded | garbled | st.binary(max_size=64)
-
-
-@settings(
-    max_examples=60,
+# Big examples, through the real handler and a table, repeatable run to run.
+HOSTILE = settings(
     deadline=None,
     derandomize=True,
     suppress_health_check=[
@@ -342,6 +340,9 @@ hostile = texts | encoded | garbled | st.binary(max_size=64)
         HealthCheck.data_too_large,
     ],
 )
+
+
+@settings(HOSTILE, max_examples=60)
 @given(raw=hostile, as_base64=st.booleans())
 def test_hostile_bytes_never_raise_never_5xx_never_write_and_answer_alike_with_a_key(
     tables: Tables, raw: bytes | str, as_base64: bool
@@ -362,16 +363,7 @@ def test_hostile_bytes_never_raise_never_5xx_never_write_and_answer_alike_with_a
     assert answers[0].error_code == answers[1].error_code
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-)
+@settings(HOSTILE, max_examples=40)
 @given(raw=hostile, as_base64=st.booleans())
 def test_hostile_bytes_get_the_validate_route_the_creates_refusals_and_never_a_5xx(
     tables: Tables, raw: bytes | str, as_base64: bool
