@@ -331,7 +331,7 @@ garbled = st.builds(lambda raw, noise, at: raw[:at] + noise + raw[at:], encoded,
                     st.integers(min_value=0, max_value=40))  # fmt: skip
 hostile = texts | encoded | garbled | st.binary(max_size=64)
 # Big examples, through the real handler and a table, repeatable run to run.
-HOSTILE = settings(
+HOSTILE_RUNS = settings(
     deadline=None,
     derandomize=True,
     suppress_health_check=[
@@ -342,7 +342,7 @@ HOSTILE = settings(
 )
 
 
-@settings(HOSTILE, max_examples=60)
+@settings(HOSTILE_RUNS, max_examples=60)
 @given(raw=hostile, as_base64=st.booleans())
 def test_hostile_bytes_never_raise_never_5xx_never_write_and_answer_alike_with_a_key(
     tables: Tables, raw: bytes | str, as_base64: bool
@@ -363,7 +363,7 @@ def test_hostile_bytes_never_raise_never_5xx_never_write_and_answer_alike_with_a
     assert answers[0].error_code == answers[1].error_code
 
 
-@settings(HOSTILE, max_examples=40)
+@settings(HOSTILE_RUNS, max_examples=40)
 @given(raw=hostile, as_base64=st.booleans())
 def test_hostile_bytes_get_the_validate_route_the_creates_refusals_and_never_a_5xx(
     tables: Tables, raw: bytes | str, as_base64: bool
