@@ -93,6 +93,18 @@ def token_scopes(claims: dict[str, Any]) -> list[str]:
     return scopes
 
 
+# What the authorizer says of a token it refuses, by the check that refused it.
+_DESCRIPTIONS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.ExpiredSignatureError, "the token has expired"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet"),
+    (jwt.InvalidAudienceError, "the token's audience is not this API's"),
+    (jwt.InvalidIssuerError, "the token's issuer is not this API's"),
+    (jwt.MissingRequiredClaimError, "the token lacks a required claim"),
+    (jwt.InvalidSignatureError, "the token's signature is not the issuer's"),
+    (jwt.DecodeError, "the token is not a well-formed JWT"),
+)
+
+
 def verify(
     authorization: str | None, required_scopes: list[str], key: rsa.RSAPrivateKey | None = None
 ) -> dict[str, Any]:
@@ -107,7 +119,7 @@ def verify(
     public = (key or private_key()).public_key()
     try:
         if jwt.get_unverified_header(token).get("kid") != KEY_ID:
-            raise jwt.InvalidTokenError("the token's kid is not a key of the issuer")
+            raise jwt.InvalidSignatureError("the token's kid is not a key of the issuer")
         claims: dict[str, Any] = jwt.decode(
             token,
             public,
@@ -117,7 +129,9 @@ def verify(
             options={"require": ["exp", "iss", "aud"]},
         )
     except jwt.InvalidTokenError as exc:
-        description = str(exc).replace('"', "'")
+        # Words of our own, never the library's message: it can quote the token's
+        # unverified header (a "crit" entry holding CR LF would split the answer).
+        description = next((words for kind, words in _DESCRIPTIONS if isinstance(exc, kind)), "invalid token")
         raise Rejected(
             401, f'Bearer scope="" error="invalid_token" error_description="{description}"', "Unauthorized"
         ) from None

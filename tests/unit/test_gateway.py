@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from automations_local import gateway
+from automations_local import gateway, tokens
 from automations_local.events import render_claim
 from automations_local.gateway import Gateway, HttpRequest, build_event, from_lambda
 from automations_local.template import TemplateRoute, template_routes
@@ -40,10 +40,48 @@ def request(
         (True, "true"),
         (["a", "b"], "[a b]"),
         ({"k": "v"}, "map[k:v]"),
+        ({"k": "v", "n": [1, True, {"x": None}], "e": []}, "map[k:v n:[1 true map[x:null]] e:[]]"),
     ],
 )
 def test_claims_are_rendered_as_strings_like_the_jwt_authorizer(value: Any, rendered: str) -> None:
     assert render_claim(value) == rendered
+
+
+def test_a_claim_nested_past_the_recursion_limit_is_rendered() -> None:
+    # Given an array claim nested far deeper than Python's recursion limit
+    value: Any = "x"
+    for _ in range(20_000):
+        value = [value]
+    # When it is rendered, Then it is rendered whole, with no RecursionError
+    assert render_claim(value) == "[" * 20_000 + "x" + "]" * 20_000
+
+
+def _token_with_header(header: dict[str, Any]) -> str:
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    return f"{part(json.dumps(header).encode())}.{part(b'{}')}.{part(b'sig')}"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"kid": tokens.KEY_ID, "alg": "RS256", "crit": ["x\r\nX-Injected: yes\r\n\r\nHTTP/1.1 200 OK"]},
+        {"kid": tokens.KEY_ID, "alg": "none\r\nX-Injected: yes"},
+        {"kid": "\r\nX-Injected: yes", "alg": "RS256"},
+    ],
+    ids=["crit", "alg", "kid"],
+)
+def test_a_refused_token_never_puts_its_own_text_in_the_challenge(header: dict[str, Any]) -> None:
+    # Given a token whose unverified header holds CR LF and a second answer
+    # When the authorizer refuses it
+    with pytest.raises(tokens.Rejected) as refused:
+        tokens.verify(f"Bearer {_token_with_header(header)}", [])
+    # Then the challenge is one header line in the authorizer's own words
+    challenge = refused.value.www_authenticate
+    assert refused.value.status == 401
+    assert challenge.isprintable() and "Injected" not in challenge
+    assert challenge.startswith('Bearer scope="" error="invalid_token" error_description="')
 
 
 def test_the_event_has_the_payload_2_shape() -> None:
