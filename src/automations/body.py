@@ -164,6 +164,8 @@ def _text(body: str, is_base64: bool) -> str:
             raw = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
             raise _bad(400, "invalid_body", "the body is not valid base64") from None
+        if len(body) % 4 or body.endswith("==="):  # b64decode lets surplus padding through
+            raise _bad(400, "invalid_body", "the body is not valid base64")
         size = len(raw)
         if size <= MAX_BODY_BYTES:
             try:  # strict: invalid sequences and encoded surrogates (ED A0 80) are refused
@@ -171,10 +173,15 @@ def _text(body: str, is_base64: bool) -> str:
             except UnicodeDecodeError:
                 raise _not_utf8() from None
     else:
-        try:  # a text body can hold a lone surrogate (the event's JSON had "\ud800")
+        try:
             size = len(body) if body.isascii() else len(body.encode("utf-8"))
         except UnicodeEncodeError:
-            raise _not_utf8() from None
+            # A lone surrogate (the event's JSON had "\ud800"). Size comes first: a
+            # body over the limit is 413 whatever it holds (surrogatepass counts a
+            # surrogate as the 3 bytes of any code point of its range).
+            if len(body.encode("utf-8", "surrogatepass")) <= MAX_BODY_BYTES:
+                raise _not_utf8() from None
+            size = MAX_BODY_BYTES + 1
     if size > MAX_BODY_BYTES:
         raise _bad(413, "payload_too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
     return body

@@ -45,8 +45,11 @@ def problem_with(event: Any) -> str | None:
         return "the event has no rawPath"
     if type(context.get("stage")) is not str or type(context.get("requestId")) is not str:
         return "the event's requestContext has no stage or requestId"
-    if len(context["requestId"]) > MAX_REQUEST_ID:
+    request_id = context["requestId"]
+    if len(request_id) > MAX_REQUEST_ID:
         return f"the event's requestContext.requestId is longer than {MAX_REQUEST_ID} characters"
+    if not (request_id.isascii() and request_id.isprintable()):  # it is echoed in a header
+        return "the event's requestContext.requestId is not printable ASCII"
     if "headers" in event and not _str_map(event["headers"]):
         return "the event's headers are not an object of strings"
     for name in ("pathParameters", "queryStringParameters"):

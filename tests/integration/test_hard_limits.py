@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from automations.body import MAX_BODY_BYTES
 from automations.routes import CREATE, ROUTES, VALIDATE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
@@ -109,7 +110,7 @@ CORPUS: dict[str, bytes | str] = {
     ),
     "not-an-object": "[1, 2]",
     "syntax": '{"name": ',
-    "over-1-mib": '{"name": "' + "x" * (1024 * 1024) + '"}',
+    "over-1-mib": '{"name": "' + "x" * MAX_BODY_BYTES + '"}',
     "too-large-to-store": json.dumps(
         {
             "name": "big",
@@ -210,6 +211,8 @@ NOT_HTTP_API: dict[str, Any] = {
     "no-stage": _event(**{"requestContext.stage": ...}),
     "requestId-of-129": _event(**{"requestContext.requestId": "r" * 129}),
     "requestId-of-5-MB": _event(**{"requestContext.requestId": "r" * 5_000_000}),
+    "requestId-with-CR-LF": _event(**{"requestContext.requestId": "r\r\nX-Injected: 1"}),
+    "requestId-not-ASCII": _event(**{"requestContext.requestId": "r\u00e9"}),
 }
 
 
@@ -323,13 +326,29 @@ surrogates = st.builds(
 )
 texts = bodies | deep | huge_numbers | many_keys | surrogates
 encoded = st.builds(
-    lambda text, encoding: text.encode(encoding, "surrogatepass"),
+    # surrogatepass where the encoding can carry a surrogate; elsewhere, what it cannot encode is "?"
+    lambda text, encoding: text.encode(
+        encoding, "surrogatepass" if encoding.startswith("utf") else "replace"
+    ),
     texts,
     st.sampled_from(["utf-8", "utf-16", "utf-16-be", "utf-32-le", "latin-1", "cp1252"]),
 ).filter(bool)
 garbled = st.builds(lambda raw, noise, at: raw[:at] + noise + raw[at:], encoded, st.binary(min_size=1, max_size=4),
                     st.integers(min_value=0, max_value=40))  # fmt: skip
 hostile = texts | encoded | garbled | st.binary(max_size=64)
+
+
+def not_utf8_within_the_limit(raw: bytes | str) -> bool:
+    """Whether ``raw`` is not UTF-8 (bytes that do not decode, or text holding a lone
+    surrogate) and no larger than a body may be."""
+    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return len(data) <= MAX_BODY_BYTES
+    return False
+
+
 # Big examples, through the real handler and a table, repeatable run to run.
 HOSTILE_RUNS = settings(
     deadline=None,
@@ -351,6 +370,8 @@ def test_hostile_bytes_never_raise_never_5xx_never_write_and_answer_alike_with_a
     records = idempotency_records(tables)
     answers = [send(raw, workspace, as_base64=as_base64), send(raw, f"{workspace}k", key=f"k-{uuid.uuid4()}", as_base64=as_base64)]  # fmt: skip
     event(f"status {answers[0].status} {answers[0].error_code}")
+    if not_utf8_within_the_limit(raw):  # decoded strictly, never guessed
+        assert [(a.status, a.error_code) for a in answers] == [(400, "invalid_json")] * 2
     for answer in answers:
         assert answer.status < 500, answer.body
         if answer.status >= 400:

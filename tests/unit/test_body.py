@@ -138,6 +138,15 @@ def test_broken_base64_is_invalid_body() -> None:
     assert refused("not base64!!", is_base64=True).code == "invalid_body"
 
 
+@pytest.mark.parametrize("suffix", ["=", "===", "===="])
+def test_base64_with_surplus_padding_is_invalid_body(suffix: str) -> None:
+    # Given the canonical base64 of a valid body, with padding it does not need
+    canonical = base64.b64encode(b'{"name":"x"}').decode()
+    assert read_json_object(canonical, True, None) == {"name": "x"}
+    # When it is read, Then it is refused rather than decoded by guesswork
+    assert refused(canonical + suffix, is_base64=True).code == "invalid_body"
+
+
 def padded(size: int) -> str:
     """A JSON object of exactly ``size`` bytes."""
     skeleton = '{"name":"a","description":""}'
@@ -166,6 +175,12 @@ def test_a_raw_unpaired_surrogate_in_a_text_body_is_invalid_json() -> None:
     # character, not only as a \u escape, and no client could read it back.
     error = refused('{"name": "a\ud800b"}')
     assert (error.status, error.code) == (400, "invalid_json")
+
+
+def test_an_oversized_text_body_is_413_even_with_a_lone_surrogate() -> None:
+    # Size comes before the body's own limits (contract, "Hard limits"): 413 whatever it holds.
+    error = refused('{"name": "a\ud800' + "x" * MAX_BODY_BYTES + '"}')
+    assert (error.status, error.code) == (413, "payload_too_large")
 
 
 # Hard limits (contract, "Hard limits, every route, before anything else").
