@@ -42,7 +42,11 @@ class LocalApi(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # socketserver's 5 resets connections under a burst of clients
 
-    def __init__(self, address: tuple[str, int]) -> None:
+    def __init__(self, address: tuple[str, int], idle_timeout: float = 30.0) -> None:
+        # A client that stops sending (mid-head, mid-body, or idle between requests)
+        # holds a thread and a socket; after this many seconds of silence the
+        # connection is closed.
+        self.idle_timeout = idle_timeout
         super().__init__(address, _Handler)
         self.gateway = gateway.Gateway(template_routes(), self.invoke)
         # one container per function: one invocation at a time in each
@@ -68,6 +72,10 @@ class _Handler(BaseHTTPRequestHandler):
     # HTTP/0.9, answers it with a bare HTML page and no status line at all.
     default_request_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # else each answer waits 40 ms on a delayed ACK
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)
 
     def log_message(self, format: str, *args: Any) -> None:  # one short line per request
         # A request line that could not be parsed leaves no command or path: log it as sent.
@@ -158,6 +166,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             sys.stderr.write(f"{self.command} {self.path} -> the client went away mid-body\n")
             return
+        except TimeoutError:  # the client stopped sending its body: nothing to pass on
+            self.close_connection = True
+            sys.stderr.write(f"{self.command} {self.path} -> no more of the body came; connection closed\n")
+            return
         page = self._local_page(path)
         if page is not None:
             status, content_type, content = page
@@ -177,7 +189,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def __getattr__(self, name: str) -> Any:
         # Every method (QUERY and TRACE too) reaches the gateway, which answers 404
-        # for all but the route, where http.server would answer 501.
+        # for all but the template's routes, where http.server would answer 501.
         if name.startswith("do_"):
             return self._serve
         raise AttributeError(name)
@@ -188,12 +200,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 3000))
     parser.add_argument("--storage", choices=["embedded", "endpoint", "aws"], default=None)
+    parser.add_argument(
+        "--idle-timeout", type=float, default=float(os.environ.get("IDLE_TIMEOUT") or 30), metavar="SECONDS"
+    )
     args = parser.parse_args(argv)
 
     from automations_local.storage import local_storage
 
     with local_storage(args.storage) as storage:
-        api = LocalApi((args.host, args.port))
+        api = LocalApi((args.host, args.port), args.idle_timeout)
         url = api.base_url
         token = tokens.issue(ttl=12 * 3600)
         routes = "\n".join(

@@ -148,6 +148,27 @@ def workspace() -> str:
     return f"ws_{time.time_ns()}"
 
 
+def test_a_client_that_stops_sending_is_cut_off_and_others_are_still_served(tmp_path: Path) -> None:
+    # Given make run with a 1-second idle timeout
+    workspace = f"ws_{time.time_ns()}"
+    with running_server(tmp_path / "key.pem", IDLE_TIMEOUT="1") as api:
+        url = urllib.parse.urlsplit(api.url)
+        head = (
+            f"POST /v1/automations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {api.token(workspace=workspace)}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 40\r\n\r\n"
+        )
+        with socket.create_connection((url.hostname, url.port), timeout=10) as stalled:
+            # When a client announces 40 bytes, sends 12 and stays silent
+            stalled.sendall(head.encode() + b'{"name":"x"}')
+            started = time.monotonic()
+            # Then the server closes that connection, with no answer, a second or so later
+            assert stalled.recv(1 << 16) == b""
+            assert 0.9 <= time.monotonic() - started < 5
+        # And nothing was created, and the server still answers everyone else
+        assert api.items_of(workspace) == []
+        assert create(api, api.token(workspace=workspace), {"name": "after"}).status == 201
+
+
 def test_a_signed_token_creates_an_automation_stored_in_the_embedded_dynamodb(
     local_api: RunningApi, workspace: str
 ) -> None:
