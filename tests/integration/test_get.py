@@ -172,3 +172,25 @@ def test_the_answer_keeps_the_seeds_field_order_whatever_order_dynamodb_returns(
         answer = get(created.body["id"], workspace)
     # Then the answer is still the create's, byte for byte
     assert answer.raw["body"] == created.raw["body"]
+
+
+@pytest.mark.parametrize("tables", ["moto"], indirect=True)
+def test_the_read_is_consistent_and_keyed_by_the_callers_workspace(tables: Tables, workspace: str) -> None:
+    # moto and dynalite always read consistently, so the request itself is checked:
+    # a GET right after the 201 must not read a replica that has not seen the write.
+    created = post({"name": "x"}, workspace)
+    (item,) = tables.items_of(workspace)
+    store = store_module.automation_store()
+    with Stubber(store.client) as stub:
+        stub.add_response(
+            "get_item",
+            {"Item": item},
+            expected_params={
+                "TableName": store.table_name,
+                "Key": {"workspaceId": {"S": workspace}, "id": {"S": created.body["id"]}},
+                "ConsistentRead": True,
+            },
+        )
+        answer = get(created.body["id"], workspace)
+        stub.assert_no_pending_responses()
+    assert answer.raw["body"] == created.raw["body"]
