@@ -1,5 +1,6 @@
-"""Shared fixtures: a moto DynamoDB with the tables of template.yaml, a fresh
-workspace per test, and the real Lambda handler invoked with real events."""
+"""Shared fixtures: the tables of template.yaml on moto and dynalite, a fresh
+workspace per test, captured logs. The helpers that invoke the real handlers with
+real events are in ``tests/helpers.py``."""
 
 from __future__ import annotations
 

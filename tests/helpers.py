@@ -11,14 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automations.routes import CREATE, GET, ROUTES
+from automations.routes import CREATE, GET, READ, ROUTES, WRITE
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
-WRITE = "write:automations"
-READ = "read:automations"
 # Each route's handler, by API Gateway's routeKey: events reach the function of
 # their route, as through the gateway.
 HANDLERS = {
@@ -118,7 +116,7 @@ def get(automation_id: str, workspace: str | None, *, scope: str | None = READ, 
         None,
         claims=claims_for(workspace, scope),
         method=GET.method,
-        path=f"/v1/automations/{automation_id}",
+        path=GET.path_with(automationId=automation_id),
         route_key=GET.key,
         path_parameters={"automationId": automation_id},
         **event_args,

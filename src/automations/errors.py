@@ -1,6 +1,6 @@
 """The domain's exceptions: what can go wrong when an automation is created.
 
-Nothing here knows about HTTP. The edge (``api.py``) maps each kind to a status and
+Nothing here knows about HTTP. The edge (``edge.py``) maps each kind to a status and
 the contract's error envelope, once.
 """
 

@@ -25,34 +25,42 @@ from automations_local.template import ROOT
 LIST = ROOT / "src" / "bytecode.txt"
 
 _PROBE = r"""
-import json, os, sys
+import importlib, json, os, sys
 sys.stdout = open(os.devnull, "w")
-from automations.routes import GET
-from automations.routes.create import lambda_handler as create
-from automations.routes.get import lambda_handler as get
-from automations.routes.validate import lambda_handler as validate
+from automations.routes import CREATE, GET, ROUTES, VALIDATE
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
 claims = {"sub": "u", "scope": "write:automations", "workspace_id": "ws_probe"}
-bodies = [
-    ({"name": "probe", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 1.5, "y": 2}}]}, {}),
-    ({"name": "probe"}, {"Idempotency-Key": "probe-key"}),
-    ({"name": ""}, {}),
-    ("{", {}),
-]
-for body, headers in bodies:
-    text = body if isinstance(body, str) else json.dumps(body)
-    create(http_api_event(text, claims=claims, headers=headers), LambdaContext())
-create(http_api_event("{}", claims=None), LambdaContext())
-create(None, LambdaContext())
-for body in ({"name": "probe", "nodes": [{"id": "t", "type": "event"}, {"id": "m", "type": "send-email"}],
-              "edges": [{"id": "e", "source": "t", "target": "m"}]}, {"name": ""}, {"nodes": 5}):
-    validate(http_api_event(json.dumps(body), claims=claims, path="/v1/automations/validate"), LambdaContext())
-for automation_id in ("aut_01JZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id"):
-    path = f"/v1/automations/{automation_id}"
-    get(http_api_event(None, claims=claims, method="GET", path=path, route_key=GET.key,
-                       path_parameters={"automationId": automation_id}), LambdaContext())
+flow = {"name": "probe", "nodes": [{"id": "t", "type": "event"}, {"id": "m", "type": "send-email"}],
+        "edges": [{"id": "e", "source": "t", "target": "m"}]}
+ids = ("aut_01JZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id")
+# Each route's kinds of request, besides the refusals every route gets below. A
+# route missing here is a KeyError: the list cannot silently leave a route out.
+probes = {
+    CREATE.module: [
+        http_api_event(json.dumps(body), claims=claims, headers=headers)
+        for body, headers in [
+            ({"name": "probe", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 1.5, "y": 2}}]}, {}),
+            ({"name": "probe"}, {"Idempotency-Key": "probe-key"}),
+            ({"name": ""}, {}),
+        ]
+    ] + [http_api_event("{", claims=claims)],
+    GET.module: [
+        http_api_event(None, claims=claims, method="GET", path=GET.path_with(automationId=i),
+                       route_key=GET.key, path_parameters={"automationId": i})
+        for i in ids
+    ],
+    VALIDATE.module: [
+        http_api_event(json.dumps(body), claims=claims, path=VALIDATE.path) for body in (flow, {"name": ""}, {"nodes": 5})
+    ],
+}
+for route in ROUTES:
+    handler = importlib.import_module(f"automations.routes.{route.module}").lambda_handler
+    for event in probes[route.module]:
+        handler(event, LambdaContext())
+    handler(http_api_event("{}", claims=None, method=route.method, path=route.path, route_key=route.key), LambdaContext())
+    handler(None, LambdaContext())
 roots = [os.path.realpath(p) for p in sys.argv[1:]]
 found = set()
 for module in list(sys.modules.values()):

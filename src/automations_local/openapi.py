@@ -25,13 +25,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
-from pydantic import BaseModel
 
-from automations.answers import Automation, AutomationValidation, ErrorEnvelope, ErrorOrGatewayMessage
+from automations import answers as answers_module
+from automations.answers import ErrorEnvelope, ErrorOrGatewayMessage
+from automations.body import MAX_BODY_BYTES
 from automations.edge import resolver_path
 from automations.ids import PATTERN
 from automations.models import NewAutomation
-from automations.routes import ROUTES, Route
+from automations.routes import IDEMPOTENCY_KEY, ROUTES, Route
 from automations_local.generated import write_or_check
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -73,27 +74,11 @@ ERROR_DESCRIPTIONS = {
     403: "The token lacks the route's scopes or a workspace",
     404: "Not found",
     409: "A request with this Idempotency-Key is still running",
-    413: "Body over 1 MiB, or automation over one item",
+    413: f"Body over {MAX_BODY_BYTES // 1024 // 1024} MiB, or automation over one item",
     415: "Content-Type is not JSON",
     422: "Validation failed, or Idempotency-Key reused with another body",
     500: "A bug (never a stack trace)",
     503: "Storage throttled or unreachable; nothing was written",
-}
-# operationId -> the success answer's description, model, headers always sent, headers sometimes sent
-SUCCESS: dict[str, tuple[str, type[BaseModel], list[str], list[str]]] = {
-    "createAutomation": (
-        "Automation created successfully in DRAFT status. Returns the complete automation object.",
-        Automation,
-        ["Location"],
-        ["Idempotent-Replayed"],
-    ),
-    "getAutomation": ("The automation, exactly as the create answered it.", Automation, [], []),
-    "validateAutomation": (
-        "The draft checked against the create's rules and the publish-time rules; nothing is stored.",
-        AutomationValidation,
-        [],
-        [],
-    ),
 }
 
 
@@ -103,9 +88,7 @@ def _create(
         str | None,
         Header(
             alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x20-\x7E]+$",
+            pattern=f"^{IDEMPOTENCY_KEY}$",
             description="Retry safely: the same key and body within 24 hours give the same automation.",
         ),
     ] = None,
@@ -131,12 +114,12 @@ def _headers(names: list[str], required: bool = True) -> dict[str, Any]:
 
 
 def responses(route: Route) -> dict[int, Any]:
-    description, model, always, sometimes = SUCCESS[route.operation]
     answers: dict[int, Any] = {
         route.success: {
-            "description": description,
-            "headers": _headers(["X-Request-Id", *always]) | _headers(sometimes, required=False),
-            "content": {"application/json": {"model": model}},
+            "description": route.answer,
+            "headers": _headers(["X-Request-Id", *route.answer_headers])
+            | _headers(list(route.optional_headers), required=False),
+            "content": {"application/json": {"model": getattr(answers_module, route.answer_model)}},
         }
     }
     for status, codes in sorted(route.errors.items()):

@@ -93,7 +93,6 @@ class TemplateRoute:
     method: str
     path: str  # /v1/automations/{automationId}
     scopes: tuple[str, ...]
-    environment: tuple[str, ...]  # the names of the function's environment variables
 
     @property
     def key(self) -> str:
@@ -131,7 +130,6 @@ def template_routes(template: dict[str, Any] | None = None) -> list[TemplateRout
     """Every HttpApi event of every function in the template."""
     routes = []
     for logical_id, props in functions(template).items():
-        variables = props.get("Environment", {}).get("Variables", {})
         for event in props.get("Events", {}).values():
             if event["Type"] != "HttpApi":
                 continue
@@ -142,7 +140,6 @@ def template_routes(template: dict[str, Any] | None = None) -> list[TemplateRout
                     method=event["Properties"]["Method"],
                     path=event["Properties"]["Path"],
                     scopes=tuple(event["Properties"].get("Auth", {}).get("AuthorizationScopes", [])),
-                    environment=tuple(variables),
                 )
             )
     return routes

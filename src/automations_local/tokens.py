@@ -20,12 +20,13 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from automations.routes import READ, WRITE
 from automations_local.template import ROOT
 
 ISSUER = "https://auth.local.test/"
 AUDIENCE = "automations-api"
 KEY_ID = "local-dev-1"
-DEFAULT_SCOPES = "read:automations write:automations"
+DEFAULT_SCOPES = f"{READ} {WRITE}"
 DEFAULT_WORKSPACE = "ws_local"
 KEY_FILE = Path(os.environ.get("DEV_JWT_KEY_FILE", ROOT / ".local" / "dev-jwt-key.pem"))
 

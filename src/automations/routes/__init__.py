@@ -8,8 +8,9 @@ the template); the OpenAPI document is generated from them. Importing this modul
 costs nothing: it is on every function's cold start.
 
 A new route: one declaration here, one module beside this file with its
-``lambda_handler``, one function in ``template.yaml``, one set of events in
-``events/``.
+``lambda_handler``, one function in ``template.yaml`` (README, "Adding a route",
+lists what goes with it), its request's signature in the OpenAPI generator, one
+set of events in ``events/``. The tests fail until each is there.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 
 READ = "read:automations"
 WRITE = "write:automations"
+
+# The create's optional Idempotency-Key header: 1 to 255 printable ASCII characters.
+IDEMPOTENCY_KEY = r"[\x20-\x7e]{1,255}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +34,27 @@ class Route:
     function: str  # the logical id of its function in template.yaml
     summary: str
     success: int
+    # What the success answer is: its description, its model (a name in
+    # automations.answers, named here so that importing routes loads no pydantic),
+    # the headers it always carries besides X-Request-Id, and those it may carry.
+    answer: str
+    answer_model: str
     # status -> the error codes this route can answer with it (contract, "Errors")
     errors: dict[int, tuple[str, ...]]
+    answer_headers: tuple[str, ...] = ()
+    optional_headers: tuple[str, ...] = ()
 
     @property
     def handler(self) -> str:
         """The function's handler, as template.yaml names it."""
         return f"automations.routes.{self.module}.lambda_handler"
+
+    def path_with(self, **parameters: str) -> str:
+        """The path of one resource: ``GET.path_with(automationId="aut_…")``."""
+        path = self.path
+        for name, value in parameters.items():
+            path = path.replace("{" + name + "}", value)
+        return path
 
     @property
     def key(self) -> str:
@@ -69,6 +87,10 @@ CREATE = Route(
     function="CreateAutomationFunction",
     summary="Create Automation",
     success=201,
+    answer="Automation created successfully in DRAFT status. Returns the complete automation object.",
+    answer_model="Automation",
+    answer_headers=("Location",),
+    optional_headers=("Idempotent-Replayed",),
     errors=_ALWAYS
     | _BODY
     | {
@@ -88,6 +110,8 @@ GET = Route(
     function="GetAutomationFunction",
     summary="Get Automation",
     success=200,
+    answer="The automation, exactly as the create answered it.",
+    answer_model="Automation",
     errors=_ALWAYS | {404: ("automation_not_found", "route_not_found"), 503: ("service_unavailable",)},
 )
 
@@ -100,6 +124,8 @@ VALIDATE = Route(
     function="ValidateAutomationFunction",
     summary="Validate Automation",
     success=200,
+    answer="The draft checked against the create's rules and the publish-time rules; nothing is stored.",
+    answer_model="AutomationValidation",
     errors=_ALWAYS | _BODY,
 )
 

@@ -11,19 +11,20 @@ with cold_start.imports():
     from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.metrics import MetricUnit
 
+    from automations import routes
     from automations.body import read_json_object
     from automations.create import accepted_draft, create_automation
     from automations.edge import Edge, resolver_path
     from automations.json_text import dumps
     from automations.observability import logger, metrics
     from automations.responses import HttpError, json_response
-    from automations.routes import CREATE
+    from automations.routes import CREATE, GET
     from automations.settings import SettingsError, get_settings
     from automations.store import automation_store, make_at_init
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
-IDEMPOTENCY_KEY = re.compile(r"[\x20-\x7e]{1,255}")  # 1 to 255 printable ASCII characters
+IDEMPOTENCY_KEY = re.compile(routes.IDEMPOTENCY_KEY)
 
 edge = Edge(CREATE)
 app = edge.app
@@ -65,7 +66,7 @@ def create() -> Response[str]:
             table,
             app.lambda_context,
         )
-    headers = {"Location": f"{CREATE.path}/{automation['id']}"}
+    headers = {"Location": GET.path_with(automationId=automation["id"])}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
         logger.info("idempotent replay", extra={"automation_id": automation["id"]})

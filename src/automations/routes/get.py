@@ -60,5 +60,5 @@ lambda_handler = edge.handler()
 
 # SnapStart (snapstart.py): before the snapshot, a GET of text that is no id,
 # answered 404 without a read.
-prime = edge.primer("/v1/automations/not-an-id")
+prime = edge.primer(GET.path_with(automationId="not-an-id"))
 snapstart.before_snapshot(prime)
