@@ -11,13 +11,20 @@ reads items, and classifies the SDK's errors, once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from typing import Any
 
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ClientError, HTTPClientError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+)
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from automations.errors import AutomationIdTaken, AutomationTooLarge, StorageUnavailable
@@ -50,8 +57,9 @@ _MISCONFIGURED = frozenset(
 )
 
 
-# What the SDK raises for a call that did not succeed.
-SDK_ERRORS = (ClientError, BotoConnectionError, HTTPClientError, NoCredentialsError)
+# What the SDK raises for a call that did not succeed (credentials that could not
+# be fetched, Lambda's container endpoint failing, included).
+SDK_ERRORS = (ClientError, BotoConnectionError, HTTPClientError, NoCredentialsError, CredentialRetrievalError)
 
 
 def unavailable(exc: BaseException) -> StorageUnavailable | None:
@@ -68,7 +76,7 @@ def unavailable(exc: BaseException) -> StorageUnavailable | None:
         return None
     if isinstance(exc, NoCredentialsError):
         return StorageUnavailable(type(exc).__name__, misconfigured=True)
-    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+    if isinstance(exc, (BotoConnectionError, HTTPClientError, CredentialRetrievalError)):
         return StorageUnavailable(type(exc).__name__)
     return None
 
@@ -159,7 +167,11 @@ def make_at_init() -> None:
 
     Outside Lambda (tests, ``make run``: no ``LAMBDA_TASK_ROOT``), or without the
     table setting, it does nothing: the first request makes the store, and answers
-    a missing setting as any request would, rather than the import failing.
+    a missing setting as any request would, rather than the import failing. Nor
+    does an SDK error here fail the import (a function that cannot import answers
+    nothing at all): the first request makes the client again, and answers 503 if
+    it still cannot.
     """
     if os.environ.get("LAMBDA_TASK_ROOT") and get_settings().automations_table is not None:
-        _ = automation_store().client
+        with contextlib.suppress(BotoCoreError):  # not kept: the first request makes it again
+            _ = automation_store().client

@@ -8,9 +8,14 @@ package ``snapshot-restore-py`` has) is put on the path of a fresh interpreter."
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +49,29 @@ def get_after_restore():
 # In a fresh interpreter, as in Lambda; every attempt to reach the network before
 # the first request (priming and restore included) is refused and recorded.
 LIFECYCLE = r"""
-import json, socket, sys
+import json, os, socket, sys
 
-attempts = []
+attempts, credential_fetches = [], []
+# As deployed with SnapStart, credentials come from Lambda's container endpoint
+# (given by the test): connecting there is allowed and counted; nothing else is.
+endpoint = os.environ.get("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+allowed = ("127.0.0.1", int(endpoint.rsplit(":", 1)[1].split("/")[0])) if endpoint else None
+connect, create_connection, getaddrinfo = socket.socket.connect, socket.create_connection, socket.getaddrinfo
 
-def refuse(*args, **kwargs):  # recorded: a library may swallow the error itself
-    attempts.append(repr(args))
-    raise OSError("no network during SnapStart hooks")
+def guard(real):
+    def call(*args, **kwargs):
+        target = args[1] if real is connect else args[0]
+        host_port = tuple(target[:2]) if isinstance(target, tuple) else (target, args[1] if len(args) > 1 else None)
+        if allowed is not None and host_port == allowed:
+            credential_fetches.append(real.__name__)
+            return real(*args, **kwargs)
+        attempts.append(repr(args))  # recorded: a library may swallow the error itself
+        raise OSError("no network during SnapStart hooks")
+    return call
 
-socket.socket.connect = refuse
-socket.create_connection = refuse
-socket.getaddrinfo = refuse
+socket.socket.connect = guard(connect)
+socket.create_connection = guard(create_connection)
+socket.getaddrinfo = guard(getaddrinfo)
 
 module = __import__(f"automations.routes.{sys.argv[1]}", fromlist=["lambda_handler"])
 from automations import ids
@@ -72,13 +89,44 @@ print(json.dumps({
     "primes_this_route": any(f is module.prime for f, _, _ in runtime.get_before_snapshot()),
     "forgets_ids": any(f == ids._default.forget for f, _, _ in runtime.get_after_restore()),
     "network": attempts,
+    "credential_fetches": len(credential_fetches),
     "dynamodb_client": store is not None and store.automation_store()._client is not None,
     "id_state": [ids._default._last_ms, ids._default._last_random],
 }))
 """
 
 
-def lifecycle(route: Route, tmp_path: Path) -> dict[str, Any]:
+@contextlib.contextmanager
+def container_credentials() -> Iterator[str]:
+    """A stand-in for Lambda's container credentials endpoint, as SnapStart uses it;
+    its URL."""
+
+    class Endpoint(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            expiry = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+            body = json.dumps(
+                {"AccessKeyId": "AKID", "SecretAccessKey": "secret", "Token": "token", "Expiration": expiry}
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None: ...
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/2021-04-23/credentials"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def lifecycle(route: Route, tmp_path: Path, **deployed: str) -> dict[str, Any]:
+    """The function's SnapStart hooks run in a fresh interpreter; ``deployed`` adds
+    what Lambda's environment holds (LAMBDA_TASK_ROOT, the credentials endpoint)."""
     (tmp_path / "snapshot_restore_py.py").write_text(RUNTIME_STANDIN)
     env = {
         "PATH": "/usr/bin:/bin",
@@ -86,6 +134,7 @@ def lifecycle(route: Route, tmp_path: Path) -> dict[str, Any]:
         "AUTOMATIONS_TABLE": "automations",
         "IDEMPOTENCY_TABLE": "idempotency",
         "AWS_DEFAULT_REGION": "us-east-1",
+        **deployed,
     }
     done = subprocess.run(
         [sys.executable, "-c", LIFECYCLE, route.module], capture_output=True, text=True, env=env, check=False
@@ -126,6 +175,38 @@ def test_each_function_primes_its_route_before_the_snapshot_without_storage(
     # And each restored copy forgets the id generator's state: its next id draws entropy
     assert result["forgets_ids"]
     assert result["id_state"] == [-1, 0]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
+def test_as_deployed_with_snapstart_priming_reaches_no_table(route: Route, tmp_path: Path) -> None:
+    # Given the function as Lambda runs it with SnapStart: LAMBDA_TASK_ROOT set (so
+    # the DynamoDB client is made at init) and credentials from the container endpoint
+    stores = route.module != "validate"
+    with container_credentials() as endpoint:
+        result = lifecycle(
+            route, tmp_path, LAMBDA_TASK_ROOT=str(ROOT / "src"), AWS_CONTAINER_CREDENTIALS_FULL_URI=endpoint
+        )
+    # Then the routes that store made their client at init, fetching credentials
+    # and nothing else; priming answered without storage; no DynamoDB call was made
+    assert result["network"] == []
+    assert result["dynamodb_client"] is stores
+    assert (result["credential_fetches"] > 0) is stores
+    (line,) = result["logs"]
+    assert (line["message"], line["level"]) == (PRIMED[route.module][0], "INFO")
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.module != "validate"], ids=lambda r: r.module)
+def test_a_client_that_cannot_be_made_at_init_does_not_fail_the_import(route: Route, tmp_path: Path) -> None:
+    # Given Lambda's credentials endpoint unreachable while the function initialises
+    result = lifecycle(
+        route,
+        tmp_path,
+        LAMBDA_TASK_ROOT=str(ROOT / "src"),
+        AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:9/2021-04-23/credentials",
+    )
+    # Then the import and the hooks still ran; the first request will make the client
+    assert result["primes_this_route"]
+    assert not result["dynamodb_client"]
 
 
 def test_without_the_runtime_module_nothing_is_registered() -> None:

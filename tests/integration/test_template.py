@@ -197,6 +197,8 @@ def test_every_route_is_throttled_at_the_gateway_by_parameters(template: dict[st
     # Sane defaults: far below the account's 10,000 requests per second, and a burst
     # that absorbs at least one second at the steady rate.
     assert 0 < rate["Default"] <= burst["Default"] <= 5000
+    # A limit of 0 would refuse every request: no value a deploy can pass does that.
+    assert burst["MinValue"] >= 1 and rate["MinValue"] >= 1
 
 
 # What the access log must say of each request, as HTTP API's $context variables.
@@ -250,6 +252,7 @@ def test_the_api_5xx_alarm(template: dict[str, Any]) -> None:
     # The contract allows no 5xx for any input: one in a minute is worth a look.
     assert (props["Statistic"], props["Period"], props["Threshold"]) == ("Sum", 60, 1)
     assert props["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert props["TreatMissingData"] == "notBreaching"  # no traffic is no error
 
 
 @pytest.mark.parametrize("logical_id", list(FUNCTIONS))
@@ -287,6 +290,9 @@ def test_each_function_has_an_alarm_on_what_it_logs_at_error(
     ]
     assert metric_filter["FilterPattern"] == '{ $.level = "ERROR" }'
     namespace, metric = error_logs_metric(template, logical_id)
+    # The metric has no dimension, so its namespace is the stack's own: a staging
+    # stack's ERROR lines in the same account must not page production or roll it back.
+    assert namespace == {"Fn::Sub": "Automations/${AWS::StackName}"}
     props = alarms(template)[alarm_on(template, namespace, metric, {})]
     assert (props["Statistic"], props["Threshold"]) == ("Sum", 1)
 

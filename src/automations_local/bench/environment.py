@@ -17,10 +17,6 @@ from automations_local.template import ROOT, functions, load_template
 
 REGION = "us-east-1"
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-# The deployed default. The template's XRaySdkTracing parameter (default "false")
-# sets POWERTOOLS_TRACE_DISABLED in Globals: Lambda's own tracing stays active, the
-# functions do not load the X-Ray SDK. Until the template says so, this does.
-TRACE_DISABLED_DEFAULT = "true"
 _NO_VALUE = object()
 
 
@@ -150,8 +146,8 @@ def deployed(
             _AWS_XRAY_DAEMON_PORT=daemon.split(":")[1],
             AWS_XRAY_CONTEXT_MISSING="LOG_ERROR",
         )
+    # POWERTOOLS_TRACE_DISABLED among them, from the XRaySdkTracing parameter's default.
     env.update(declared(logical_id, tables, template))
-    env.setdefault("POWERTOOLS_TRACE_DISABLED", TRACE_DISABLED_DEFAULT)
     if xray_sdk is not None:
         env["POWERTOOLS_TRACE_DISABLED"] = "false" if xray_sdk else "true"
     return env
