@@ -15,6 +15,7 @@ linear in nodes + edges, and no value is trusted to be hashable or of any type.
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -386,14 +387,29 @@ def _number(value: Any) -> int | float | None:
     return value if type(value) is int or type(value) is float else None
 
 
+# A host name: letters, digits, "-", "." and the rest of RFC 3986's unreserved
+# characters, or any non-ASCII character (an internationalised name, as WHATWG's
+# parser takes it before encoding it); an IPv6 address goes in brackets.
+_HOST_NAME = re.compile("[A-Za-z0-9._~\\-\u0080-\U0010ffff]+")
+
+
 def _is_absolute_http_url(value: str) -> bool:
-    # Absolute http/https: what urlsplit reads as scheme http or https (it lowercases
-    # the scheme) with a non-empty host name.
+    """Absolute http/https, as RFC 3986 and WHATWG's URL parser both accept it: scheme
+    http or https (any case), a host that is a name or a bracketed IPv6 address, a
+    port (if any) that is a number up to 65535, and no space or control character
+    anywhere (urlsplit itself strips some and ignores others)."""
+    if not value.isprintable() or " " in value:  # isprintable: no control or separator but " "
+        return False
     try:
         parts = urlsplit(value)
-        return parts.scheme in ("http", "https") and bool(parts.hostname)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        _ = parts.port  # ValueError for "host:notaport" or "host:99999"
     except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
         return False
+    if "[" in parts.netloc:  # urlsplit has checked the brackets hold an IPv6 address
+        return True
+    return _HOST_NAME.fullmatch(parts.hostname) is not None
 
 
 def _choices(values: tuple[str, ...]) -> str:

@@ -468,7 +468,16 @@ def test_email_engagement_type() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["https://example.com", "http://example.com:8080/a?b#c", "HTTPS://EXAMPLE.COM", "http://[::1]/"]
+    "url",
+    [
+        "https://example.com",
+        "http://example.com:8080/a?b#c",
+        "HTTPS://EXAMPLE.COM",
+        "http://[::1]/",
+        "https://user:secret@hooks.example.com:443/p",
+        "https://bücher.example/hook",
+        "http://10.0.0.1/",
+    ],
 )
 def test_a_webhook_url_that_is_absolute_http(url: str) -> None:
     assert data_found("send-webhook", {"url": url}) == []
@@ -485,6 +494,14 @@ def test_a_webhook_url_that_is_absolute_http(url: str) -> None:
         "mailto:a@b.c",
         "http://[::1",
         "x",
+        "http://a b/hook",
+        "http://host:notaport/",
+        "http://host:99999/",
+        "http://<script>/",
+        " https://example.com",
+        "https://example.com\n",
+        "http://ex\nample.com",
+        "https://example.com/\thook",
     ],
 )
 def test_a_webhook_url_that_is_not_absolute_http_is_invalid(url: str) -> None:
@@ -711,10 +728,12 @@ def graphs(draw: st.DrawFn, single_trigger: bool = False) -> dict[str, Any]:
         )
     )
     types = draw(st.lists(st.sampled_from(NODE_TYPES), min_size=len(ids), max_size=len(ids)))
-    if single_trigger:
-        types = [draw(st.sampled_from(sorted(TRIGGER_NODE_TYPES)))] + [
-            draw(st.sampled_from(ACTION_AND_RULE_TYPES)) for _ in ids[1:]
-        ]
+    if single_trigger:  # the one trigger anywhere in document order, not only first
+        types = [draw(st.sampled_from(ACTION_AND_RULE_TYPES)) for _ in ids[1:]]
+        types.insert(
+            draw(st.integers(min_value=0, max_value=len(types))),
+            draw(st.sampled_from(sorted(TRIGGER_NODE_TYPES))),
+        )
     nodes = [
         {"id": node_id, "type": node_type, "data": draw(st.just(GOOD_DATA.get(node_type, {})) | data)}
         for node_id, node_type in zip(ids, types, strict=True)
@@ -841,7 +860,8 @@ def test_reachability_and_cycles_agree_with_a_brute_force_oracle(body: dict[str,
     ids = [n["id"] for n in body["nodes"]]
     delays = {n["id"] for n in body["nodes"] if n["type"] == "time-delay"}
     has_incoming = {e["target"] for e in body["edges"]}
-    reachable = {ids[0]} | reaches(body, ids[0], set(ids))
+    (start,) = [n["id"] for n in body["nodes"] if n["type"] in TRIGGER_NODE_TYPES]
+    reachable = {start} | reaches(body, start, set(ids))
     expected_unreachable = [i for i in ids if i not in reachable and i in has_incoming]
     # a looping group: nodes that reach themselves, grouped by mutual reachability
     expected_cycles: list[tuple[str, str]] = []
@@ -867,7 +887,7 @@ def test_reachability_and_cycles_agree_with_a_brute_force_oracle(body: dict[str,
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(body=graphs(single_trigger=True))
 def test_linking_an_unreachable_node_from_the_trigger_makes_it_reachable(body: dict[str, Any]) -> None:
-    trigger = body["nodes"][0]["id"]
+    (trigger,) = [n["id"] for n in body["nodes"] if n["type"] in TRIGGER_NODE_TYPES]
     unreachable = [
         d.node_id for d in diagnose(NewAutomation.model_validate(body)) if d.code == "unreachable_node"
     ]

@@ -5,8 +5,10 @@ publish-time rules, storing nothing. The entry point of ValidateAutomationFuncti
 The body is read exactly as the create reads it (the same reader, the same hard
 limits, the same 400, 413 and 415); ``errors`` are the create's own
 ``validationErrors`` (the same validator raises them); ``diagnostics`` are the
-publish-time rules (``diagnostics.py``). No table, no AWS SDK: botocore is never
-imported here, which keeps this function's cold start the smallest.
+publish-time rules (``diagnostics.py``). No table, no AWS SDK: nothing of botocore
+is loaded but its package ``__init__`` (Powertools imports it to register a
+user-agent hook: no session, client or service model), which keeps this function's
+cold start the smallest.
 """
 
 from __future__ import annotations
