@@ -10,9 +10,9 @@ start, and a test holds those and these models to one shape.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from automations.diagnostics import CODES, MAX_DIAGNOSTICS
 from automations.errors import MAX_LISTED_PROBLEMS
@@ -103,7 +103,11 @@ class Diagnostic(BaseModel):
     severity: Literal["error", "warning"]
     code: Literal[CODES]  # type: ignore[valid-type]
     field: str = Field(examples=["nodes[1].data.templateId"])
-    nodeId: str | None = Field(default=None, description="Absent where no one node is meant.")
+    # A string or absent, never null: the schema says so (the default only lets the
+    # model read an answer that leaves it out).
+    nodeId: Annotated[str | None, WithJsonSchema({"type": "string"})] = Field(
+        default=None, description="Absent where no one node is meant."
+    )
     message: str
 
 
