@@ -29,13 +29,15 @@ from automations_local.template import TemplateRoute, template_routes
 
 def example(base_url: str, token: str) -> str:
     """Shell commands that create an automation, then GET its Location: the create's
-    body on stderr, then the GET's on stdout, each on a line of its own."""
+    body on stderr, then the GET's on stdout, each on a line of its own on a
+    terminal. Only stdout gets the newlines: curl reopens /dev/stderr, so with
+    stderr sent to a file a second writer there would overwrite the body's start."""
     auth = shlex.quote("Authorization: Bearer " + token)
     body = shlex.quote(json.dumps({"name": "Welcome series"}))
     return (
         f"LOCATION=$(curl -sS -o /dev/stderr -w '%header{{location}}' -X POST {base_url}/v1/automations "
-        f"-H {auth} -H 'Content-Type: application/json' -d {body}) && echo >&2\n"
-        f"curl -sS \"{base_url}$LOCATION\" -H {auth} -w '\\n'"
+        f"-H {auth} -H 'Content-Type: application/json' -d {body})\n"
+        f"echo; curl -sS \"{base_url}$LOCATION\" -H {auth} -w '\\n'"
     )
 
 

@@ -110,7 +110,7 @@ def running_server(key_file: Path, **env_extra: str) -> Iterator[RunningApi]:
         assert process.stdout is not None
         for line in process.stdout:
             lines.append(line.rstrip("\n"))
-            if line.startswith("curl "):
+            if "$LOCATION" in line and "curl " in line:  # the last line of the banner
                 ready.set()
 
     threading.Thread(target=drain, daemon=True).start()
@@ -185,8 +185,8 @@ def _run_printed(lines: list[str]) -> tuple[Reply, Reply]:
     """The two printed commands, run as their words say (parsed, not shelled out):
     the create, then the GET of the Location it answered."""
     create_line, get_line = lines
-    assert create_line.startswith("LOCATION=$(curl ") and create_line.endswith(") && echo >&2")
-    words = shlex.split(create_line.removeprefix("LOCATION=$(").removesuffix(") && echo >&2"))
+    assert create_line.startswith("LOCATION=$(curl ") and create_line.endswith(")")
+    words = shlex.split(create_line.removeprefix("LOCATION=$(").removesuffix(")"))
     assert words[words.index("-w") + 1] == "%header{location}"
     url = next(w for w in words if w.startswith("http"))
     headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
