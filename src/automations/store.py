@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import botocore.session
@@ -82,16 +83,34 @@ def unavailable(exc: BaseException) -> StorageUnavailable | None:
     return None
 
 
-class DynamoDBLoader(Loader):  # type: ignore[misc]  # botocore is untyped
-    """botocore's data loader, for a session that makes one DynamoDB client and no
-    other. Before it loads a model the stock loader lists every service it ships, to
-    check that the one asked for is among them: some 400 directories and 2,700
-    ``stat`` calls, twice (the model, then the endpoint rules), about 15 ms of
-    every cold start of the create and get functions (README, "Performance"). This
-    one knows the answer. Models are found and loaded exactly as before."""
+class _KnownServices:
+    """The services botocore ships, listed only if asked for more than DynamoDB."""
 
-    def list_available_services(self, type_name: str) -> list[str]:
-        return ["dynamodb"]
+    def __init__(self, listing: Callable[[], list[str]]) -> None:
+        self._listing = listing
+
+    def __contains__(self, name: object) -> bool:
+        return name == "dynamodb" or name in self._listing()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listing())
+
+    def __len__(self) -> int:
+        return len(self._listing())
+
+
+class DynamoDBLoader(Loader):  # type: ignore[misc]  # botocore is untyped
+    """botocore's data loader, minus one cost. Before it loads a model the stock
+    loader lists every service it ships, to check that the one asked for is among
+    them: some 400 directories and 2,700 ``stat`` calls, twice (the model, then the
+    endpoint rules), about 15 ms of every cold start of the create and get
+    functions (README, "Performance"). For DynamoDB this one knows the answer; for
+    any other service (STS or SSO, which credential providers make clients of from
+    the same session) it lists them as before. Models are found and loaded exactly
+    as the stock loader finds and loads them."""
+
+    def list_available_services(self, type_name: str) -> _KnownServices:
+        return _KnownServices(lambda: list(super(DynamoDBLoader, self).list_available_services(type_name)))
 
 
 class AutomationStore:
@@ -190,8 +209,9 @@ def make_at_init() -> None:
     table setting, it does nothing: the first request makes the store, and answers
     a missing setting as any request would, rather than the import failing. Nor
     does an SDK error here fail the import (a function that cannot import answers
-    nothing at all): the first request makes the client again, and answers 503 if
-    it still cannot.
+    nothing at all): the first request makes the client again, and answers as any
+    request would if it still cannot (503 for credentials out of reach; 500 for a
+    deployment bug such as no region, which Lambda always sets).
     """
     if os.environ.get("LAMBDA_TASK_ROOT") and get_settings().automations_table is not None:
         with contextlib.suppress(BotoCoreError):  # not kept: the first request makes it again

@@ -182,3 +182,61 @@ def test_when_only_remembering_the_success_fails_the_client_still_gets_its_201(f
     assert "idempotent-replayed" not in reply.headers
     assert server.count("PutItem", AUTOMATIONS) == 1
     assert server.count("UpdateItem", IDEMPOTENCY) == 3
+
+
+def _without_environment_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_credentials_that_cannot_be_fetched_are_503_not_a_bug(
+    fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Lambda's container credentials endpoint (SnapStart's source of
+    # credentials) answering 500, and DynamoDB itself healthy
+    class Failing(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(500)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None: ...
+
+    endpoint = ThreadingHTTPServer(("127.0.0.1", 0), Failing)
+    threading.Thread(target=endpoint.serve_forever, daemon=True).start()
+    server = fake(lambda op, table, attempt: OK)
+    _without_environment_credentials(monkeypatch)
+    monkeypatch.setenv(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI", f"http://127.0.0.1:{endpoint.server_address[1]}/credentials"
+    )
+    try:
+        # When a create comes, Then it is storage out of reach for now, not a bug
+        reply = post(BODY, "ws_1")
+    finally:
+        endpoint.shutdown()
+        endpoint.server_close()
+    assert (reply.status, reply.error_code) == (503, "service_unavailable")
+    assert server.calls == []
+
+
+def test_credentials_from_an_assumed_role_reach_sts_from_the_stores_own_session(
+    fake: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # Given a profile that assumes a role (as `STORAGE=aws make run` may use): its
+    # credential provider makes an STS client from the store's own session, whose
+    # data loader must still know STS. STS is a closed port here.
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile base]\naws_access_key_id = a\naws_secret_access_key = b\n"
+        "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/automations\nsource_profile = base\n"
+    )
+    server = fake(lambda op, table, attempt: OK)
+    _without_environment_credentials(monkeypatch)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_PROFILE", "role")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")
+    # When a create comes, Then STS out of reach is a 503 (an unknown service was a 500)
+    reply = post(BODY, "ws_1")
+    assert (reply.status, reply.error_code) == (503, "service_unavailable")
+    assert server.calls == []
