@@ -391,13 +391,16 @@ def _number(value: Any) -> int | float | None:
 # characters, or any non-ASCII character (an internationalised name, as WHATWG's
 # parser takes it before encoding it); an IPv6 address goes in brackets.
 _HOST_NAME = re.compile("[A-Za-z0-9._~\\-\u0080-\U0010ffff]+")
+# What follows the userinfo when the host is an IPv6 address: "[…]", then a port.
+_BRACKETED_HOST = re.compile(r"\[[^\]]*\](?::[0-9]*)?")
 
 
 def _is_absolute_http_url(value: str) -> bool:
-    """Absolute http/https, as RFC 3986 and WHATWG's URL parser both accept it: scheme
-    http or https (any case), a host that is a name or a bracketed IPv6 address, a
-    port (if any) that is a number up to 65535, and no space or control character
-    anywhere (urlsplit itself strips some and ignores others)."""
+    """Absolute http/https, read more strictly than RFC 3986 or WHATWG's URL parser
+    would: scheme http or https (any case), a host that is a name (letters, digits,
+    "-", ".", "_", "~", or non-ASCII) or a bracketed IPv6 address, a port (if any)
+    that is a number up to 65535, and no space or control character anywhere
+    (urlsplit itself strips some and ignores others)."""
     if not value.isprintable() or " " in value:  # isprintable: no control or separator but " "
         return False
     try:
@@ -407,8 +410,9 @@ def _is_absolute_http_url(value: str) -> bool:
         _ = parts.port  # ValueError for "host:notaport" or "host:99999"
     except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
         return False
-    if "[" in parts.netloc:  # urlsplit has checked the brackets hold an IPv6 address
-        return True
+    host_and_port = parts.netloc.rpartition("@")[2]  # userinfo may hold brackets too
+    if host_and_port.startswith("["):  # urlsplit has checked they hold an IPv6 address
+        return _BRACKETED_HOST.fullmatch(host_and_port) is not None
     return _HOST_NAME.fullmatch(parts.hostname) is not None
 
 

@@ -477,6 +477,8 @@ def test_email_engagement_type() -> None:
         "https://user:secret@hooks.example.com:443/p",
         "https://bücher.example/hook",
         "http://10.0.0.1/",
+        "http://[::1]:8080/a",
+        "http://user@[2001:db8::1]/",
     ],
 )
 def test_a_webhook_url_that_is_absolute_http(url: str) -> None:
@@ -502,6 +504,10 @@ def test_a_webhook_url_that_is_absolute_http(url: str) -> None:
         "https://example.com\n",
         "http://ex\nample.com",
         "https://example.com/\thook",
+        "http://[::1]@<script>",
+        "http://[::1]evil.example/",
+        "http://[::1]]",
+        "http://[::1]@exa%zzmple.com",
     ],
 )
 def test_a_webhook_url_that_is_not_absolute_http_is_invalid(url: str) -> None:
