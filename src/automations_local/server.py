@@ -188,7 +188,11 @@ class _Handler(BaseHTTPRequestHandler):
             host=self.headers.get("host") or self.server.base_url.removeprefix("http://"),
         )
         response = self.server.gateway.handle(request)
-        self._send(response.status, response.headers, response.body)
+        try:
+            self._send(response.status, response.headers, response.body)
+        except (TimeoutError, ConnectionError):  # a client that stopped reading, or left
+            self.close_connection = True
+            sys.stderr.write(f"{self.command} {self.path} -> the client did not take the answer\n")
 
     def __getattr__(self, name: str) -> Any:
         # Every method (QUERY and TRACE too) reaches the gateway, which answers 404
@@ -198,13 +202,24 @@ class _Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
 
+def _seconds(text: str) -> float:
+    """A timeout: a number of seconds above 0 (0 would make every socket non-blocking)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the idle timeout must be above 0 seconds, not {text}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 3000))
     parser.add_argument("--storage", choices=["embedded", "endpoint", "aws"], default=None)
     parser.add_argument(
-        "--idle-timeout", type=float, default=float(os.environ.get("IDLE_TIMEOUT") or 30), metavar="SECONDS"
+        "--idle-timeout", type=_seconds, default=os.environ.get("IDLE_TIMEOUT") or "30", metavar="SECONDS"
     )
     args = parser.parse_args(argv)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from automations_local import gateway, tokens
+from automations_local import gateway, server, tokens
 from automations_local.events import render_claim
 from automations_local.gateway import Gateway, HttpRequest, build_event, from_lambda
 from automations_local.template import TemplateRoute, template_routes
@@ -237,3 +237,14 @@ def test_a_response_lambda_cannot_serialise_is_the_http_apis_500(monkeypatch: py
     answer = _answer_of({"statusCode": 200, "body": object()}, monkeypatch)
     # Then the client gets the gateway's 500, and the server thread does not crash on it
     assert (answer.status, json.loads(answer.body)) == (500, {"message": "Internal Server Error"})
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "abc"])
+def test_make_run_refuses_an_idle_timeout_that_is_not_a_positive_number(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 0 would make every socket non-blocking: each connection closed with no answer
+    with pytest.raises(SystemExit) as exited:
+        server.main(["--idle-timeout", value, "--port", "0"])
+    assert exited.value.code == 2
+    assert "--idle-timeout" in capsys.readouterr().err
