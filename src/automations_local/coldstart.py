@@ -3,8 +3,10 @@
 `/var/task` is read-only, so Python cannot cache bytecode there: every module
 without a ``.pyc`` in the package is compiled again at every cold start. The build
 (src/Makefile) precompiles the modules listed in ``src/bytecode.txt``: those that a
-fresh interpreter imports while serving each kind of request (a create, a keyed
-create and its replay, refusals, a storage fault). The rest of the packaged
+fresh interpreter imports while serving each kind of request of every route (for
+the create: a create, a keyed create, a 422, a 400; a GET found and a GET of text
+that is no id; validations; and on every route a 401 and an event that is not
+one), as in Lambda with tracing active. The rest of the packaged
 libraries ship as source only, which keeps the zip under 5 MB; a module missing
 from the list still works, it is only compiled on first import.
 

@@ -333,9 +333,16 @@ encoded = st.builds(
     texts,
     st.sampled_from(["utf-8", "utf-16", "utf-16-be", "utf-32-le", "latin-1", "cp1252"]),
 ).filter(bool)
+# Valid bodies in a single-byte encoding, whose non-ASCII bytes are never UTF-8: a
+# decoder that guesses Latin-1, or replaces what it cannot decode, would accept them.
+single_byte = st.builds(
+    lambda name, encoding: ('{"name": "' + name + '"}').encode(encoding),
+    st.text(st.characters(min_codepoint=0xC0, max_codepoint=0xFF), min_size=1, max_size=6),
+    st.sampled_from(["latin-1", "cp1252"]),
+)
 garbled = st.builds(lambda raw, noise, at: raw[:at] + noise + raw[at:], encoded, st.binary(min_size=1, max_size=4),
                     st.integers(min_value=0, max_value=40))  # fmt: skip
-hostile = texts | encoded | garbled | st.binary(max_size=64)
+hostile = texts | encoded | single_byte | garbled | st.binary(max_size=64)
 
 
 def not_utf8_within_the_limit(raw: bytes | str) -> bool:
