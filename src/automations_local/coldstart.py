@@ -4,7 +4,7 @@
 without a ``.pyc`` in the package is compiled again at every cold start. The build
 (src/Makefile) precompiles the modules listed in ``src/bytecode.txt``: those that a
 fresh interpreter imports while serving each kind of request of every route (for
-the create: a create, a keyed create, a 422, a 400; a GET found and a GET of text
+the create: a create, a keyed create, a 422, a 400; a GET of an id and one of text
 that is no id; validations; and on every route a 401 and an event that is not
 one), as in Lambda with tracing active. The rest of the packaged
 libraries ship as source only, which keeps the zip under 5 MB; a module missing
