@@ -11,20 +11,19 @@ with cold_start.imports():
     from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.metrics import MetricUnit
 
-    from automations import routes
     from automations.body import read_json_object
     from automations.create import accepted_draft, create_automation
     from automations.edge import Edge, resolver_path
     from automations.json_text import dumps
     from automations.observability import logger, metrics
     from automations.responses import HttpError, json_response
-    from automations.routes import CREATE, GET
+    from automations.routes import CREATE, GET, IDEMPOTENCY_KEY
     from automations.settings import SettingsError, get_settings
     from automations.store import automation_store, make_at_init
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
-IDEMPOTENCY_KEY = re.compile(routes.IDEMPOTENCY_KEY)
+KEY_FORMAT = re.compile(IDEMPOTENCY_KEY)
 
 edge = Edge(CREATE)
 app = edge.app
@@ -38,7 +37,7 @@ def create() -> Response[str]:
     # the same answer with or without an Idempotency-Key (contract, "Hard limits").
     payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
     key = event.headers.get("idempotency-key")
-    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+    if key is not None and not KEY_FORMAT.fullmatch(key):
         raise HttpError(
             400,
             "invalid_request_error",
