@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run token invoke openapi build bench lint typecheck test e2e clean
+.PHONY: install run token invoke openapi template build bench lint typecheck test e2e clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench: build $(BENCH_VENV)/.installed
 # Rewrite the committed OpenAPI document from the code.
 openapi: $(STAMP)
 	$(BIN)/python -m automations_local.openapi
+
+# Rewrite template.yaml's per-route resources from the route declarations.
+template: $(STAMP)
+	$(BIN)/python -m automations_local.stack
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 from automations.diagnostics import CODES, MAX_DIAGNOSTICS
 from automations.errors import MAX_LISTED_PROBLEMS
 from automations.ids import PATTERN
-from automations.models import NAME_MAX, Edge, Node, Trigger
+from automations.models import DESCRIPTION_MAX, NAME_MAX, Edge, NewAutomation, Node, Trigger
+
+__all__ = ["AutomationPatch", "NewAutomation"]  # the request bodies, as routes name them
 
 TIMESTAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
 ERROR_TYPES = (
@@ -49,6 +51,30 @@ class Automation(BaseModel):
     publishedAt: str | None
     createdAt: str = Field(pattern=TIMESTAMP)
     updatedAt: str = Field(pattern=TIMESTAMP)
+
+
+class TriggerPatch(BaseModel):
+    """A merge patch of the trigger: a key present replaces (objects merge), null removes."""
+
+    model_config = ConfigDict(extra="forbid", title="TriggerPatch")
+
+    type: str | None = None
+    config: dict[str, Any] | None = None
+
+
+class AutomationPatch(BaseModel):
+    """The body of PATCH /v1/automations/{automationId}: a JSON merge patch (RFC
+    7396) of the editable fields. A key present replaces that field (objects merge,
+    arrays are replaced whole); null removes it, and the create's default applies
+    (name has none). The merged document is judged exactly as a create body."""
+
+    model_config = ConfigDict(extra="forbid", title="AutomationPatch")
+
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    trigger: TriggerPatch | None = None
+    nodes: list[Node] | None = None
+    edges: list[Edge] | None = None
 
 
 class ValidationProblem(BaseModel):

@@ -44,12 +44,8 @@ class _RefusedNumber(ValueError):
     """A number JSON does not allow, or one that no client could read back."""
 
 
-def _bad(status: int, code: str, message: str) -> HttpError:
-    return HttpError(status, "invalid_request_error", code, message)
-
-
 def _not_utf8() -> HttpError:
-    return _bad(400, "invalid_json", "the body is not valid UTF-8")
+    return HttpError("invalid_json", "the body is not valid UTF-8")
 
 
 def _media_type_problem(content_type: str) -> str | None:
@@ -159,13 +155,13 @@ def _text(body: str, is_base64: bool) -> str:
     """The body as text, decoded as UTF-8 and nothing else, within the size limit."""
     if is_base64:
         if len(body) > (MAX_BODY_BYTES + 2) // 3 * 4 + 4:
-            raise _bad(413, "payload_too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
+            raise HttpError("payload_too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
         try:
             raw = base64.b64decode(body, validate=True)
         except (binascii.Error, ValueError):
-            raise _bad(400, "invalid_body", "the body is not valid base64") from None
+            raise HttpError("invalid_body", "the body is not valid base64") from None
         if len(body) % 4 or body.endswith("==="):  # b64decode lets surplus padding through
-            raise _bad(400, "invalid_body", "the body is not valid base64")
+            raise HttpError("invalid_body", "the body is not valid base64")
         size = len(raw)
         if size <= MAX_BODY_BYTES:
             try:  # strict: invalid sequences and encoded surrogates (ED A0 80) are refused
@@ -183,7 +179,7 @@ def _text(body: str, is_base64: bool) -> str:
                 raise _not_utf8() from None
             size = MAX_BODY_BYTES + 1
     if size > MAX_BODY_BYTES:
-        raise _bad(413, "payload_too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
+        raise HttpError("payload_too_large", f"the body must be at most {MAX_BODY_BYTES} bytes")
     return body
 
 
@@ -191,14 +187,14 @@ def read_json_object(body: str | None, is_base64: bool, content_type: str | None
     """The body as a JSON object, or an HttpError (400, 413 or 415)."""
     media_type_problem = _media_type_problem(content_type) if content_type and content_type.strip() else None
     if media_type_problem is not None:
-        raise HttpError(415, "invalid_request_error", "unsupported_media_type", media_type_problem)
+        raise HttpError("unsupported_media_type", media_type_problem)
     if not body:
-        raise _bad(400, "invalid_body", "a JSON object body is required")
+        raise HttpError("invalid_body", "a JSON object body is required")
     text = _text(body, is_base64)
     structure = _structure(text)
     if nests_deeper_than(text, MAX_NESTING, structure=structure):
-        raise _bad(
-            400, "invalid_json", f"the body nests arrays and objects more than {MAX_NESTING} levels deep"
+        raise HttpError(
+            "invalid_json", f"the body nests arrays and objects more than {MAX_NESTING} levels deep"
         )
     try:
         value = json.loads(
@@ -208,11 +204,11 @@ def read_json_object(body: str | None, is_base64: bool, content_type: str | None
             parse_int=_double_sized_int if _LONG_DIGITS.search(structure) else None,
         )
     except json.JSONDecodeError as exc:
-        raise _bad(400, "invalid_json", _decode_problem(exc)) from None
+        raise HttpError("invalid_json", _decode_problem(exc)) from None
     except _RefusedNumber as exc:  # NaN, Infinity, 1e400, a 400-digit integer
-        raise _bad(400, "invalid_json", f"the body is not valid JSON: {exc}") from None
+        raise HttpError("invalid_json", f"the body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise _bad(400, "invalid_body", "the body must be a JSON object")
+        raise HttpError("invalid_body", "the body must be a JSON object")
     if _SURROGATE_ESCAPE.search(text) and has_lone_surrogate(value):
-        raise _bad(400, "invalid_json", "the body contains an unpaired UTF-16 surrogate escape")
+        raise HttpError("invalid_json", "the body contains an unpaired UTF-16 surrogate escape")
     return value

@@ -64,19 +64,11 @@ def authorise(authorizer: Any, workspace_claim: str, scopes: tuple[str, ...]) ->
     jwt = authorizer.get("jwt") if isinstance(authorizer, Mapping) else None
     claims = jwt.get("claims") if isinstance(jwt, Mapping) else None
     if not isinstance(claims, Mapping) or not claims:
-        raise HttpError(
-            401,
-            "authentication_error",
-            "authentication_required",
-            "a valid bearer token is required",
-            {"WWW-Authenticate": "Bearer"},
-        )
+        raise HttpError("authentication_required", headers={"WWW-Authenticate": "Bearer"})
     assert isinstance(jwt, Mapping)
     if not scopes_of(jwt) & set(scopes):
         wanted = " ".join(scopes)
         raise HttpError(
-            403,
-            "permission_error",
             "insufficient_scope",
             f"the token lacks {'the scope' if len(scopes) == 1 else 'one of the scopes'} {wanted}",
             {"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{wanted}"'},
@@ -84,8 +76,6 @@ def authorise(authorizer: Any, workspace_claim: str, scopes: tuple[str, ...]) ->
     workspace = claims.get(workspace_claim)
     if not isinstance(workspace, str) or not WORKSPACE_PATTERN.fullmatch(workspace):
         raise HttpError(
-            403,
-            "permission_error",
             "workspace_required",
             f"the token's {workspace_claim!r} claim must name a workspace (1-128 of A-Z a-z 0-9 _ - . :)",
         )

@@ -1,7 +1,7 @@
 """The domain's exceptions: what can go wrong when an automation is created.
 
-Nothing here knows about HTTP. The edge (``edge.py``) maps each kind to a status and
-the contract's error envelope, once.
+Nothing here knows about HTTP. The endpoint (``endpoint.py``) maps each kind to its
+code in ``error_codes.py``, once.
 """
 
 from __future__ import annotations
@@ -89,6 +89,46 @@ class StorageUnavailable(AutomationError):
     def __init__(self, reason: str, *, misconfigured: bool = False) -> None:
         super().__init__(reason)
         self.misconfigured = misconfigured
+
+
+class Refused(AutomationError):
+    """A request the automation's state refuses: its ``code`` (one of
+    ``error_codes.ERROR_CODES``) says which, and ``message`` why, in words for the
+    client."""
+
+    code = ""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.code)
+        self.message = message
+
+
+class AutomationNotFound(Refused):
+    """No automation with this id exists in the caller's workspace (or it is deleted)."""
+
+    code = "automation_not_found"
+
+
+class PreconditionRequired(Refused):
+    """The route changes an automation only with an If-Match header."""
+
+    code = "precondition_required"
+
+
+class PreconditionFailed(Refused):
+    """If-Match names no current ETag of the automation."""
+
+    code = "precondition_failed"
+
+
+class NotADraft(Refused):
+    """Only a DRAFT can be changed this way."""
+
+    code = "automation_not_draft"
+
+
+class StaleWrite(AutomationError):
+    """A conditional write found the automation changed since it was read."""
 
 
 class AutomationIdTaken(AutomationError):

@@ -43,7 +43,8 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 
 from automations.create import store_draft
 from automations.errors import IdempotencyKeyInUse, IdempotencyKeyReused
-from automations.store import BOTO_CONFIG, unavailable
+from automations.item import FIRST_REVISION
+from automations.store import BOTO_CONFIG, Stored, unavailable
 
 if TYPE_CHECKING:
     from automations.store import AutomationStore
@@ -76,10 +77,11 @@ def create_once(
     store: AutomationStore,
     table_name: str,
     lambda_context: Any = None,
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[Stored, bool]:
     """Store ``draft`` (accepted: ``create.accepted_draft``) once per (workspace, key),
     ``digest`` being its body's ``body_digest``: the automation, and whether this
-    answer is a replay of an earlier request's."""
+    answer is a replay of an earlier request's. A replay answers the automation as
+    it is stored now (it may have been edited since), with its current revision."""
     config = IdempotencyConfig(
         event_key_jmespath="[workspace, key]",
         payload_validation_jmespath="payload",
@@ -108,14 +110,14 @@ def create_once(
     except IdempotencyPersistenceLayerError as exc:
         if created:
             # The automation is stored; only remembering it failed. Answer the truth.
-            return created, False
+            return Stored(created, FIRST_REVISION), False
         fault = unavailable(exc.__cause__) if exc.__cause__ is not None else None
         if fault is not None:
             raise fault from exc
         raise
     if not outcome.get("replayed"):
-        return created, False
-    automation = store.get(workspace_id, outcome["automationId"])
-    if automation is None:  # nothing deletes automations yet: a bug if it happens
+        return Stored(created, FIRST_REVISION), False
+    found = store.read(workspace_id, outcome["automationId"])
+    if found is None:  # nothing deletes automations yet: a bug if it happens
         raise LookupError(f"the automation of an idempotency record is gone: {outcome['automationId']}")
-    return automation, True
+    return found, True

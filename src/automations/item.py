@@ -1,7 +1,9 @@
 """An automation as one DynamoDB item: its wire form and its size, with no SDK.
 
 The item is keyed by ``workspaceId`` (partition) and ``id`` (sort) and holds every
-field of the API object. ``trigger``, ``nodes`` and ``edges`` — the client's own JSON —
+field of the API object, plus ``revision``: a number that every write of the item
+raises by one, which each change is conditioned on and the ETag names
+(``conditional.py``). ``trigger``, ``nodes`` and ``edges`` — the client's own JSON —
 are stored as JSON text (type S), not as DynamoDB maps: the text round-trips floats,
 big integers, empty strings and any Unicode exactly (no Decimal conversion), has no
 32-level nesting limit and is cheaper to build than boto3's ``TypeSerializer``
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from automations.automation import in_order
 from automations.errors import AutomationTooLarge
 from automations.json_text import dumps
 
@@ -23,30 +26,44 @@ ITEM_LIMIT = 400 * 1024
 # Upper bound of a number's size as DynamoDB counts it (38 digits / 2 + 1, rounded up).
 _NUMBER_SIZE = 21
 _JSON_FIELDS = frozenset({"trigger", "nodes", "edges"})
+REVISION = "revision"
+FIRST_REVISION = 1
+_NOT_THE_OBJECT = frozenset({"workspaceId", REVISION})
 
 
-def to_item(workspace_id: str, automation: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The DynamoDB wire form of an automation."""
+def to_wire(key: str, value: Any) -> dict[str, Any]:
+    """One attribute of the API object in DynamoDB's wire form."""
+    if key in _JSON_FIELDS:
+        return {"S": dumps(value)}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    return {"S": value}
+
+
+def to_item(
+    workspace_id: str, automation: dict[str, Any], revision: int = FIRST_REVISION
+) -> dict[str, dict[str, Any]]:
+    """The DynamoDB wire form of an automation at ``revision``."""
     item: dict[str, dict[str, Any]] = {"workspaceId": {"S": workspace_id}}
-    for key, value in automation.items():
-        if key in _JSON_FIELDS:
-            item[key] = {"S": dumps(value)}
-        elif value is None:
-            item[key] = {"NULL": True}
-        elif isinstance(value, bool):
-            item[key] = {"BOOL": value}
-        elif isinstance(value, int):
-            item[key] = {"N": str(value)}
-        else:
-            item[key] = {"S": value}
+    item.update((key, to_wire(key, value)) for key, value in automation.items())
+    item[REVISION] = {"N": str(revision)}
     return item
 
 
+def revision_of(item: dict[str, dict[str, Any]]) -> int:
+    return int(item[REVISION]["N"])
+
+
 def from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The API object (without ``workspaceId``) back from its wire form."""
+    """The API object back from its wire form, in the seed's field order (a stored
+    item's attributes come back in any order)."""
     automation: dict[str, Any] = {}
     for key, wire in item.items():
-        if key == "workspaceId":
+        if key in _NOT_THE_OBJECT:
             continue
         if "S" in wire:
             automation[key] = json.loads(wire["S"]) if key in _JSON_FIELDS else wire["S"]
@@ -56,7 +73,7 @@ def from_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
             automation[key] = wire["BOOL"]
         else:
             automation[key] = None
-    return automation
+    return in_order(automation)
 
 
 def item_size(item: dict[str, dict[str, Any]]) -> int:
@@ -73,9 +90,11 @@ def item_size(item: dict[str, dict[str, Any]]) -> int:
     return size
 
 
-def fitted(workspace_id: str, automation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def fitted(
+    workspace_id: str, automation: dict[str, Any], revision: int = FIRST_REVISION
+) -> dict[str, dict[str, Any]]:
     """The item of ``automation``, or AutomationTooLarge if it cannot be one item."""
-    item = to_item(workspace_id, automation)
+    item = to_item(workspace_id, automation, revision)
     size = item_size(item)
     if size > ITEM_LIMIT:
         raise AutomationTooLarge(size, ITEM_LIMIT)

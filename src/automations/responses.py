@@ -1,4 +1,4 @@
-"""The HTTP edge's responses: the contract's error envelope, and errors the edge
+"""The HTTP endpoint's responses: the contract's error envelope, and errors the endpoint
 itself raises (authentication, media type, body shape) before the domain runs."""
 
 from __future__ import annotations
@@ -7,22 +7,23 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from automations.error_codes import ERROR_CODES
 from automations.json_text import dumps
 
 JSON = "application/json"
 
 
 class HttpError(Exception):
-    """A request refused at the edge, with everything its response needs."""
+    """A request refused at the endpoint: one of ``ERROR_CODES``, with the table's
+    message unless the place that raises it says more, and any headers it needs."""
 
-    def __init__(
-        self, status: int, error_type: str, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(f"{status} {code}")
-        self.status = status
-        self.error_type = error_type
+    def __init__(self, code: str, message: str | None = None, headers: dict[str, str] | None = None) -> None:
+        known = ERROR_CODES[code]
+        super().__init__(f"{known.status} {code}")
+        self.status = known.status
+        self.error_type = known.type
         self.code = code
-        self.message = message
+        self.message = message or known.message
         self.headers = headers or {}
 
 
@@ -52,25 +53,26 @@ def envelope(
 
 
 def error_response(
-    status: int,
-    error_type: str,
     code: str,
-    message: str,
+    message: str | None,
     request_id: str,
     *,
     headers: dict[str, str] | None = None,
     validation_errors: list[dict[str, Any]] | None = None,
 ) -> Response[str]:
-    body = envelope(error_type, code, message, request_id, validation_errors)
-    return json_response(status, body, request_id, headers)
+    """The answer for one of ``ERROR_CODES``: its status, its type, and ``message``
+    or the table's own."""
+    known = ERROR_CODES[code]
+    body = envelope(known.type, code, message or known.message, request_id, validation_errors)
+    return json_response(known.status, body, request_id, headers)
 
 
 def invalid_event(message: str, request_id: str) -> dict[str, Any]:
     """``400 invalid_event`` as a payload-2.0 proxy response, for an event the
     resolver cannot read (so it cannot build the response either)."""
     return {
-        "statusCode": 400,
+        "statusCode": ERROR_CODES["invalid_event"].status,
         "headers": {"Content-Type": JSON, "X-Request-Id": request_id},
-        "body": envelope("invalid_request_error", "invalid_event", message, request_id),
+        "body": envelope(ERROR_CODES["invalid_event"].type, "invalid_event", message, request_id),
         "isBase64Encoded": False,
     }

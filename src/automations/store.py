@@ -15,6 +15,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
@@ -29,8 +30,9 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.loaders import Loader
 
-from automations.errors import AutomationIdTaken, AutomationTooLarge, StorageUnavailable
-from automations.item import ITEM_LIMIT, fitted, from_item, item_size
+from automations.conditional import etag
+from automations.errors import AutomationIdTaken, AutomationTooLarge, StaleWrite, StorageUnavailable
+from automations.item import ITEM_LIMIT, REVISION, fitted, from_item, item_size, revision_of, to_wire
 from automations.settings import get_settings
 
 # The retry budget, chosen so the worst case ends well inside the function timeout
@@ -53,7 +55,7 @@ _THROTTLED = frozenset(
     }
 )
 # Operator faults: the table or the credentials are missing. The client can do
-# nothing but wait, so they answer 503 too; the edge logs them as errors.
+# nothing but wait, so they answer 503 too; the endpoint logs them as errors.
 _MISCONFIGURED = frozenset(
     {"ResourceNotFoundException", "AccessDeniedException", "UnrecognizedClientException"}
 )
@@ -111,6 +113,23 @@ class DynamoDBLoader(Loader):  # type: ignore[misc]  # botocore is untyped
 
     def list_available_services(self, type_name: str) -> _KnownServices:
         return _KnownServices(lambda: list(super(DynamoDBLoader, self).list_available_services(type_name)))
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An automation as read from its item: the API object (in the seed's order),
+    the revision every change is conditioned on, and the ETag that names it."""
+
+    automation: dict[str, Any]
+    revision: int
+
+    @property
+    def etag(self) -> str:
+        return etag(self.automation["id"], self.revision)
+
+
+def stored(item: dict[str, dict[str, Any]]) -> Stored:
+    return Stored(from_item(item), revision_of(item))
 
 
 class AutomationStore:
@@ -182,10 +201,97 @@ class AutomationStore:
         item: dict[str, dict[str, Any]] | None = answer.get("Item")
         return item
 
-    def get(self, workspace_id: str, automation_id: str) -> dict[str, Any] | None:
-        """The stored automation, read back consistently, or None."""
+    def read(self, workspace_id: str, automation_id: str) -> Stored | None:
+        """The stored automation, read consistently (a read right after a write finds
+        it), or None."""
         item = self._get_item(workspace_id, automation_id)
-        return None if item is None else from_item(item)
+        return None if item is None else stored(item)
+
+    def get(self, workspace_id: str, automation_id: str) -> dict[str, Any] | None:
+        """The stored automation's API object, read consistently, or None."""
+        found = self.read(workspace_id, automation_id)
+        return None if found is None else found.automation
+
+    def update(self, workspace_id: str, seen: Stored, automation: dict[str, Any]) -> Stored:
+        """Write ``automation`` (``seen`` changed) over ``seen``, in one write on
+        condition that the item is still at ``seen``'s revision: StaleWrite when it
+        is not (another change landed since it was read), AutomationTooLarge before
+        writing anything when it cannot be one item."""
+        revision = seen.revision + 1
+        fitted(workspace_id, automation, revision)  # measured whole before anything is sent
+        changed = [
+            key
+            for key, value in automation.items()
+            if to_wire(key, seen.automation.get(key)) != to_wire(key, value)
+        ]
+        names = {f"#a{i}": key for i, key in enumerate([*changed, REVISION])}
+        values = {f":a{i}": to_wire(key, automation[key]) for i, key in enumerate(changed)}
+        values[f":a{len(changed)}"] = {"N": str(revision)}
+        values[":seen"] = {"N": str(seen.revision)}
+        assignments = ", ".join(f"#a{i} = :a{i}" for i in range(len(names)))
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"workspaceId": {"S": workspace_id}, "id": {"S": seen.automation["id"]}},
+                UpdateExpression=f"SET {assignments}",
+                ConditionExpression=f"#a{len(changed)} = :seen",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except SDK_ERRORS as exc:
+            error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
+            if error.get("Code") == "ConditionalCheckFailedException":
+                raise StaleWrite(seen.automation["id"]) from exc
+            fault = unavailable(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+        return Stored(automation, revision)
+
+    def query(
+        self,
+        workspace_id: str,
+        *,
+        after: str | None,
+        limit: int,
+        statuses: frozenset[str],
+        low: str,
+        high: str,
+    ) -> tuple[list[dict[str, dict[str, Any]]], str | None]:
+        """One Query of the workspace's partition, newest id first, consistently:
+        the items (at most ``limit`` read, fewer kept when ``statuses`` filters),
+        and the id to go on after, or None at the end. Only sort keys between
+        ``low`` and ``high`` are read."""
+        parameters: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "workspaceId = :w AND #id BETWEEN :low AND :high",
+            "ExpressionAttributeNames": {"#id": "id"},
+            "ExpressionAttributeValues": {
+                ":w": {"S": workspace_id},
+                ":low": {"S": low},
+                ":high": {"S": high},
+            },
+            "ScanIndexForward": False,
+            "ConsistentRead": True,
+            "Limit": limit,
+        }
+        if after is not None:
+            parameters["ExclusiveStartKey"] = {"workspaceId": {"S": workspace_id}, "id": {"S": after}}
+        if statuses:
+            names = {f":s{i}": {"S": status} for i, status in enumerate(sorted(statuses))}
+            parameters["FilterExpression"] = f"#status IN ({', '.join(names)})"
+            parameters["ExpressionAttributeNames"]["#status"] = "status"
+            parameters["ExpressionAttributeValues"].update(names)
+        try:
+            answer = self.client.query(**parameters)
+        except SDK_ERRORS as exc:
+            fault = unavailable(exc)
+            if fault is None:
+                raise
+            raise fault from exc
+        last = answer.get("LastEvaluatedKey")
+        items: list[dict[str, dict[str, Any]]] = answer.get("Items", [])
+        return items, (last["id"]["S"] if last else None)
 
 
 @functools.cache

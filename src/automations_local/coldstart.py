@@ -3,10 +3,9 @@
 `/var/task` is read-only, so Python cannot cache bytecode there: every module
 without a ``.pyc`` in the package is compiled again at every cold start. The build
 (src/Makefile) precompiles the modules listed in ``src/bytecode.txt``: those that a
-fresh interpreter imports while serving each kind of request of every route (for
-the create: a create, a keyed create, a 422, a 400; a GET of an id and one of text
-that is no id; validations; and on every route a 401 and an event that is not
-one), as in Lambda with tracing active. The rest of the packaged
+fresh interpreter imports while serving each kind of request of every route (its
+files in ``events/``, and on every route a 401 and an event that is not one), as
+in Lambda with tracing active. The rest of the packaged
 libraries ship as source only, which keeps the zip under 5 MB; a module missing
 from the list still works, it is only compiled on first import.
 
@@ -28,42 +27,24 @@ LIST = ROOT / "src" / "bytecode.txt"
 
 _PROBE = r"""
 import importlib, json, os, sys
+from pathlib import Path
 sys.stdout = open(os.devnull, "w")
-from automations.routes import CREATE, GET, ROUTES, VALIDATE
+from automations.routes import ROUTES
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
-claims = {"sub": "u", "scope": "write:automations", "workspace_id": "ws_probe"}
-flow = {"name": "probe", "nodes": [{"id": "t", "type": "event"}, {"id": "m", "type": "send-email"}],
-        "edges": [{"id": "e", "source": "t", "target": "m"}]}
-ids = ("aut_01JZZZZZZZZZZZZZZZZZZZZZZZ", "not-an-id")
-# Each route's kinds of request, besides the refusals every route gets below. A
-# route missing here is a KeyError: the list cannot silently leave a route out.
-probes = {
-    CREATE.module: [
-        http_api_event(json.dumps(body), claims=claims, headers=headers)
-        for body, headers in [
-            ({"name": "probe", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 1.5, "y": 2}}]}, {}),
-            ({"name": "probe"}, {"Idempotency-Key": "probe-key"}),
-            ({"name": ""}, {}),
-        ]
-    ] + [http_api_event("{", claims=claims)],
-    GET.module: [
-        http_api_event(None, claims=claims, method="GET", path=GET.path_with(automationId=i),
-                       route_key=GET.key, path_parameters={"automationId": i})
-        for i in ids
-    ],
-    VALIDATE.module: [
-        http_api_event(json.dumps(body), claims=claims, path=VALIDATE.path) for body in (flow, {"name": ""}, {"nodes": 5})
-    ],
-}
+# Each route's kinds of request are its files in events/ (every one a route's
+# events replay), then the refusals every route gets: no token, and no event.
+events = [json.loads(p.read_text()) for p in sorted(Path(sys.argv[1]).glob("*.json")) if not p.name.endswith(".expected.json")]
 for route in ROUTES:
     handler = importlib.import_module(f"automations.routes.{route.module}").lambda_handler
-    for event in probes[route.module]:
+    mine = [event for event in events if event.get("routeKey") == route.key]
+    assert mine, f"no events/ file for {route.key}"
+    for event in mine:
         handler(event, LambdaContext())
     handler(http_api_event("{}", claims=None, method=route.method, path=route.path, route_key=route.key), LambdaContext())
     handler(None, LambdaContext())
-roots = [os.path.realpath(p) for p in sys.argv[1:]]
+roots = [os.path.realpath(p) for p in sys.argv[2:]]
 found = set()
 for module in list(sys.modules.values()):
     path = getattr(module, "__file__", None)
@@ -98,7 +79,11 @@ def imported_modules() -> list[str]:
         )  # fmt: skip
         roots = [str(ROOT / "src"), *site.getsitepackages()]
         done = subprocess.run(
-            [sys.executable, "-c", _PROBE, *roots], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", _PROBE, str(ROOT / "events"), *roots],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     finally:
         standin.terminate()

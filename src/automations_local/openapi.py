@@ -15,6 +15,7 @@ when it and the code disagree (``make openapi`` rewrites it).
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -23,16 +24,15 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
 
 from automations import answers as answers_module
 from automations.answers import ErrorEnvelope, ErrorOrGatewayMessage
-from automations.body import MAX_BODY_BYTES
-from automations.edge import resolver_path
+from automations.endpoint import resolver_path
+from automations.error_codes import ERROR_CODES
 from automations.ids import PATTERN
-from automations.models import NewAutomation
-from automations.routes import IDEMPOTENCY_KEY, ROUTES, Route
+from automations.routes import ROUTES, Route
 from automations_local.generated import write_or_check
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
@@ -57,6 +57,10 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "string"}},
+    "ETag": {
+        "description": "The automation's strong entity tag: send it in If-Match to change it, or If-None-Match to read it only if it changed.",
+        "schema": {"type": "string"},
+    },
     "Idempotent-Replayed": {
         "description": "true when this is the stored answer to an earlier request with the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
@@ -68,45 +72,45 @@ ERROR_HEADERS = {
     409: ["Retry-After"],
     503: ["Retry-After"],
 }
-ERROR_DESCRIPTIONS = {
-    400: "Malformed request",
-    401: "No valid bearer token",
-    403: "The token lacks the route's scopes or a workspace",
-    404: "Not found",
-    409: "A request with this Idempotency-Key is still running",
-    413: f"Body over {MAX_BODY_BYTES // 1024 // 1024} MiB, or automation over one item",
-    415: "Content-Type is not JSON",
-    422: "Validation failed, or Idempotency-Key reused with another body",
-    500: "A bug (never a stack trace)",
-    503: "Storage throttled or unreachable; nothing was written",
-}
 
 
-def _create(
-    body: Annotated[NewAutomation, Body()],
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            pattern=f"^{IDEMPOTENCY_KEY}$",
-            description="Retry safely: the same key and body within 24 hours give the same automation.",
-        ),
-    ] = None,
-) -> None: ...
+# What a path parameter is, by name.
+PATH_PARAMETERS = {"automationId": f"An automation id: {PATTERN}. Any other text is 404."}
 
 
-def _get(
-    automationId: Annotated[
-        str, PathParameter(description=f"An automation id: {PATTERN}. Any other text is 404.")
-    ],
-) -> None: ...
+def request(route: Route) -> Callable[..., None]:
+    """A stub whose signature declares the route's request as Powertools reads it:
+    its path parameters, its body's model and its headers and query parameters,
+    all from the declaration."""
+    parameters: list[inspect.Parameter] = []
 
+    def add(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> None:
+        parameters.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
 
-def _validate(body: Annotated[NewAutomation, Body()]) -> None: ...
+    for name in route.path_parameters:
+        add(name, Annotated[str, PathParameter(description=PATH_PARAMETERS[name])])
+    if route.body is not None:
+        add("body", Annotated[getattr(answers_module, route.body), Body()])
+    for kind, declared in ((Header, route.headers), (Query, route.query)):
+        for parameter in declared:
+            info = kind(
+                alias=parameter.name,
+                description=parameter.description,
+                pattern=None if parameter.pattern is None else f"^{parameter.pattern}$",
+            )
+            python_name = parameter.name.lower().replace("-", "_")
+            if parameter.required:
+                add(python_name, Annotated[str, info])
+            else:
+                add(python_name, Annotated[str | None, info], None)
 
+    def stub(**_: Any) -> None: ...
 
-# The request each route takes, as a signature Powertools reads.
-REQUESTS: dict[str, Callable[..., None]] = {"create": _create, "get": _get, "validate": _validate}
+    stub.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    stub.__name__ = stub.__qualname__ = f"_{route.module}"
+    return stub
 
 
 def _headers(names: list[str], required: bool = True) -> dict[str, Any]:
@@ -114,18 +118,23 @@ def _headers(names: list[str], required: bool = True) -> dict[str, Any]:
 
 
 def responses(route: Route) -> dict[int, Any]:
-    answers: dict[int, Any] = {
-        route.success: {
-            "description": route.answer,
-            "headers": _headers(["X-Request-Id", *route.answer_headers])
-            | _headers(list(route.optional_headers), required=False),
-            "content": {"application/json": {"model": getattr(answers_module, route.answer_model)}},
-        }
+    success: dict[str, Any] = {
+        "description": route.answer,
+        "headers": _headers(["X-Request-Id", *route.answer_headers])
+        | _headers(list(route.optional_headers), required=False),
     }
-    for status, codes in sorted(route.errors.items()):
+    if route.answer_model is not None:  # None: no body (a 204 or a 304)
+        success["content"] = {"application/json": {"model": getattr(answers_module, route.answer_model)}}
+    answers: dict[int, Any] = {route.success: success}
+    for status, meaning in route.bodiless:
+        answers[status] = {
+            "description": meaning,
+            "headers": _headers(["X-Request-Id", *route.answer_headers]),
+        }
+    for status, codes in route.statuses.items():
         gateway = status in GATEWAY_MAY_ANSWER
         answers[status] = {
-            "description": f"{ERROR_DESCRIPTIONS[status]}: {', '.join(codes)}"
+            "description": "; ".join(f"{code}: {ERROR_CODES[code].message}" for code in codes)
             + (" (or API Gateway's own refusal)" if gateway else ""),
             "headers": _headers(["X-Request-Id"], required=not gateway)
             | _headers(ERROR_HEADERS.get(status, [])),
@@ -145,7 +154,7 @@ def resolver() -> APIGatewayHttpResolver:
             operation_id=route.operation,
             security=[{"bearerAuth": list(route.scopes)}],
             responses=responses(route),
-        )(REQUESTS[route.module])
+        )(request(route))
     return app
 
 
@@ -155,7 +164,7 @@ def _narrow_codes(document: dict[str, Any]) -> None:
     for methods in document["paths"].values():
         for operation in methods.values():
             route = by_operation[operation["operationId"]]
-            for status, codes in route.errors.items():
+            for status, codes in route.statuses.items():
                 content = operation["responses"][str(status)]["content"]["application/json"]
                 envelope = {
                     "allOf": [

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import pytest
 
+from automations.routes import ROUTES as DECLARED
 from tests.e2e.api import Api, Reply, unique
 
-# Each route, with a path and a body that would succeed with the right token.
+# Each route (its declaration), with a path and a body it would take with the right token.
 UNKNOWN_ID = "aut_01KB2X7Q9M4T6V8W0Y2Z4A6C8F"
 ROUTES = [
-    ("POST", "/v1/automations", {"name": "e2e refused"}),
-    ("GET", f"/v1/automations/{UNKNOWN_ID}", None),
-    ("POST", "/v1/automations/validate", {"name": "e2e refused"}),
+    (
+        route.method,
+        route.path_with(**dict.fromkeys(route.path_parameters, UNKNOWN_ID)),
+        {"name": "e2e refused"} if route.body else None,
+    )
+    for route in DECLARED
 ]
-ROUTE_IDS = ["create", "get", "validate"]
+ROUTE_IDS = [route.module for route in DECLARED]
 
 
 def forged(token: str) -> str:
@@ -93,10 +97,11 @@ def test_another_workspaces_automation_is_404_exactly_like_an_unknown_id(api: Ap
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/v1/automations"), ("DELETE", "/v1/automations/{id}"), ("GET", "/v1/e2e-no-such-route")],
-    ids=["list", "delete", "unknown-path"],
+    [("PUT", "/v1/automations/{automationId}"), ("GET", "/v1/e2e-no-such-route")],
+    ids=["put", "unknown-path"],
 )
 def test_a_route_the_api_does_not_have_is_the_gateways_404(api: Api, method: str, path: str) -> None:
-    reply = api.request(method, path.format(id=UNKNOWN_ID), token=api.token)
+    assert f"{method} {path}" not in {route.key for route in DECLARED}
+    reply = api.request(method, path.format(automationId=UNKNOWN_ID), token=api.token)
     assert reply.status == 404, reply.body
     assert reply.body == {"message": "Not Found"}

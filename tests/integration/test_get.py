@@ -12,6 +12,7 @@ import pytest
 from botocore.stub import Stubber
 
 from automations import store as store_module
+from automations.error_codes import ERROR_CODES
 from tests.helpers import READ, WRITE, Tables, get, invoke, post
 
 WELCOME = {
@@ -141,7 +142,7 @@ def test_a_storage_fault_is_503_with_retry_after(tables: Tables, workspace: str,
         )
         answer = get("aut_01KB2X7Q9M4T6V8W0Y2Z4A6C8F", workspace)
     assert (answer.status, answer.error_code) == (503, "service_unavailable")
-    assert answer.body["error"]["message"] == "automations cannot be read right now, retry shortly"
+    assert answer.body["error"]["message"] == ERROR_CODES["service_unavailable"].message
     assert answer.headers["retry-after"] == "2"
 
 

@@ -38,8 +38,8 @@ def test_each_route_is_documented_with_its_scopes_and_every_status_it_declares(r
     documented = operation(route)
     assert documented["operationId"] == route.operation
     assert documented["security"] == [{"bearerAuth": list(route.scopes)}]
-    assert set(documented["responses"]) == {str(route.success), *map(str, route.errors)}
-    for status, codes in route.errors.items():
+    assert set(documented["responses"]) == {str(route.success), *map(str, route.statuses)}
+    for status, codes in route.statuses.items():
         schema = json.dumps(documented["responses"][str(status)]["content"]["application/json"]["schema"])
         assert all(f'"{code}"' in schema for code in codes), (status, codes)
 
@@ -76,7 +76,7 @@ def conforms(route: Route, answer: Answer) -> None:
         assert tuple(answer.body) == FIELDS
     else:
         envelope = ErrorEnvelope.model_validate(answer.body)
-        assert envelope.error.code in route.errors[answer.status]
+        assert envelope.error.code in route.statuses[answer.status]
 
 
 @pytest.mark.parametrize(

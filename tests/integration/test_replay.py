@@ -13,6 +13,7 @@ import pytest
 from automations.diagnostics import CODES
 from automations.item import from_item
 from automations.routes import ROUTES
+from automations.store import stored
 from automations_local.invoke import expectations, store_given
 from tests.helpers import EVENTS, Tables, invoke
 
@@ -47,13 +48,17 @@ def test_replay(path: Path, tables: Tables) -> None:
     assert answer.error_code == expected["errorCode"]
     assert answer.headers["x-request-id"] == event["requestContext"]["requestId"]
     items = tables.items()
-    if answer.status == 201:
+    if answer.status == 201 or expected.get("changes"):
+        # The one automation stored is the one answered (created, or changed)
         workspace = event["requestContext"]["authorizer"]["jwt"]["claims"]["workspace_id"]
         assert [from_item(i) for i in items] == [answer.body]
         assert items[0]["workspaceId"]["S"] == workspace
+        assert answer.headers["etag"] == stored(items[0]).etag
     else:
         assert items == before  # nothing written
     if "body" in expected:  # the whole answer is expected (validate)
         assert answer.body == expected["body"]
+    elif "fields" in expected:  # these fields of the answer are expected (an edit)
+        assert {name: answer.body[name] for name in expected["fields"]} == expected["fields"]
     elif answer.status == 200:
         assert answer.body == expected["given"]["automation"]

@@ -147,13 +147,13 @@ def lifecycle(route: Route, tmp_path: Path, **deployed: str) -> dict[str, Any]:
     return result
 
 
-# What each route's priming request must come to: answered by the route's own code,
-# never a 500, never storage.
-PRIMED = {
-    "create": ("validation failed", {"codes": ["unknown_node"]}),
-    "get": ("request refused", {"status": 404, "code": "automation_not_found"}),
-    "validate": ("automation validated", {"valid": True}),
-}
+def assert_primed_by_the_route_itself(line: dict[str, Any]) -> None:
+    """The priming request's one log line: served by the route's own code for an
+    authorised caller (the workspace is logged only once the caller is), never
+    refused before it (no route, no token), never a bug, never storage."""
+    assert line["level"] == "INFO"
+    assert line["workspace_id"] == snapstart.WORKSPACE
+    assert line.get("code") != "route_not_found"
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
@@ -168,11 +168,7 @@ def test_each_function_primes_its_route_before_the_snapshot_without_storage(
     assert result["network"] == []
     assert not result["dynamodb_client"]
     (line,) = result["logs"]
-    message, fields = PRIMED[route.module]
-    assert line["message"] == message
-    assert line["level"] == "INFO"
-    assert fields.items() <= line.items()
-    assert line["workspace_id"] == snapstart.WORKSPACE
+    assert_primed_by_the_route_itself(line)
     # And each restored copy forgets the id generator's state: its next id draws entropy
     assert result["forgets_ids"]
     assert result["id_state"] == [-1, 0]
@@ -197,7 +193,7 @@ def test_as_deployed_with_snapstart_priming_reaches_no_table(route: Route, tmp_p
     assert result["dynamodb_client"] is stores
     assert (result["credential_fetches"] > 0) is stores
     (line,) = result["logs"]
-    assert (line["message"], line["level"]) == (PRIMED[route.module][0], "INFO")
+    assert_primed_by_the_route_itself(line)
 
 
 @pytest.mark.parametrize("route", STORING, ids=lambda r: r.module)

@@ -15,8 +15,9 @@ from unittest import mock
 
 import pytest
 
-from automations.routes import CREATE, GET, ROUTES
+from automations.routes import CREATE, ROUTES, TABLES, Route
 from automations.routes import create as create_route
+from automations_local import stack
 from automations_local.template import ROOT, functions, load_template, sam_transform, template_routes
 from tests.helpers import Tables, post
 
@@ -74,38 +75,40 @@ def test_the_routes_declared_in_the_code_are_the_templates() -> None:
 
 
 def statements(logical_id: str) -> list[dict[str, Any]]:
-    return [s for policy in FUNCTIONS[logical_id]["Policies"] for s in policy["Statement"]]
+    return [s for policy in FUNCTIONS[logical_id].get("Policies", []) for s in policy["Statement"]]
 
 
-def test_the_create_function_may_put_and_get_automations_and_use_the_idempotency_table() -> None:
-    assert statements(CREATE.function) == [
-        {
-            "Effect": "Allow",
-            "Action": ["dynamodb:PutItem", "dynamodb:GetItem"],
-            "Resource": {"Fn::GetAtt": ["AutomationsTable", "Arn"]},
+# What each route's function may do, as the contract's routes table says
+# ("function may"): table -> actions. A route missing here fails the test below.
+MAY = {
+    "create": {
+        "AutomationsTable": {"dynamodb:PutItem", "dynamodb:GetItem"},
+        "IdempotencyTable": {
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
         },
-        {
-            "Effect": "Allow",
-            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-            "Resource": {"Fn::GetAtt": ["IdempotencyTable", "Arn"]},
-        },
-    ]
-    env = FUNCTIONS[CREATE.function]["Environment"]["Variables"]
-    assert env["AUTOMATIONS_TABLE"] == {"Ref": "AutomationsTable"}
-    assert env["IDEMPOTENCY_TABLE"] == {"Ref": "IdempotencyTable"}
+    },
+    "get": {"AutomationsTable": {"dynamodb:GetItem"}},
+    "validate": {},
+}
 
 
-def test_the_get_function_may_only_get_automations() -> None:
-    assert statements(GET.function) == [
-        {
-            "Effect": "Allow",
-            "Action": ["dynamodb:GetItem"],
-            "Resource": {"Fn::GetAtt": ["AutomationsTable", "Arn"]},
-        }
-    ]
-    env = FUNCTIONS[GET.function]["Environment"]["Variables"]
-    assert env["AUTOMATIONS_TABLE"] == {"Ref": "AutomationsTable"}
-    assert "IDEMPOTENCY_TABLE" not in env
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)
+def test_each_function_may_do_only_what_its_route_needs(route: Route) -> None:
+    allowed: dict[str, set[str]] = {}
+    for statement in statements(route.function):
+        assert statement["Effect"] == "Allow"
+        table = statement["Resource"]["Fn::GetAtt"][0]
+        assert statement["Resource"] == {"Fn::GetAtt": [table, "Arn"]}  # the table, never its indexes or *
+        allowed.setdefault(table, set()).update(statement["Action"])
+    assert allowed == MAY[route.module]
+    # A deleted automation is marked and purged by the table's TTL: nothing deletes it.
+    assert "dynamodb:DeleteItem" not in allowed.get("AutomationsTable", set())
+    env = FUNCTIONS[route.function]["Environment"]["Variables"]
+    for table, variable in TABLES.items():
+        assert (env.get(variable) == {"Ref": table}) == (table in allowed)
 
 
 def test_the_idempotency_table(template: dict[str, Any]) -> None:
@@ -308,16 +311,26 @@ def test_a_bug_is_logged_at_the_level_the_metric_filter_counts(
     assert [line["message"] for line in lines if line["level"] == "ERROR"] == ["unhandled error"]
 
 
-def test_the_create_p99_latency_alarm(template: dict[str, Any]) -> None:
-    # The create function's Duration (see the template): an alarm on the API's
-    # metrics could not roll a deployment back.
-    name = alarm_on(template, "AWS/Lambda", "Duration", {"FunctionName": {"Ref": CREATE.function}})
+@pytest.mark.parametrize("logical_id", list(FUNCTIONS))
+def test_each_function_has_a_p99_latency_alarm(template: dict[str, Any], logical_id: str) -> None:
+    # The function's Duration (see the template): an alarm on the API's metrics
+    # could not roll a deployment back.
+    name = alarm_on(template, "AWS/Lambda", "Duration", {"FunctionName": {"Ref": logical_id}})
     props = alarms(template)[name]
     assert props["ExtendedStatistic"] == "p99"
     assert "Statistic" not in props
-    assert props["Threshold"] == {"Ref": "CreateLatencyP99Milliseconds"}
+    assert props["Threshold"] == {"Ref": "LatencyP99Milliseconds"}
     assert (props["Period"], props["EvaluationPeriods"], props["DatapointsToAlarm"]) == (60, 5, 3)
-    assert parameter(template, "CreateLatencyP99Milliseconds")["Type"] == "Number"
+    assert parameter(template, "LatencyP99Milliseconds")["Type"] == "Number"
+
+
+def test_the_per_route_resources_are_generated_from_the_declarations() -> None:
+    # Each function's resources are written once, in the generator; the committed
+    # template is what it makes of the route declarations (make template).
+    assert stack.render() == (ROOT / "template.yaml").read_text()
+    generated = stack.per_route_resources()
+    for route in ROUTES:
+        assert f"  {route.function}:\n" in generated
 
 
 def test_alarms_go_to_the_people_the_parameters_name(template: dict[str, Any]) -> None:
@@ -325,7 +338,7 @@ def test_alarms_go_to_the_people_the_parameters_name(template: dict[str, Any]) -
         {"Fn::If": ["HasAlarmEmail", {"Ref": "AlarmTopic"}, {"Ref": "AWS::NoValue"}]},
         {"Fn::If": ["HasAlarmTopicArn", {"Ref": "AlarmTopicArn"}, {"Ref": "AWS::NoValue"}]},
     ]
-    assert len(alarms(template)) == 1 + 3 * len(FUNCTIONS) + 1
+    assert len(alarms(template)) == 1 + 4 * len(FUNCTIONS)
     for props in alarms(template).values():
         assert props["AlarmActions"] == props["OKActions"] == targets
     assert (
@@ -363,9 +376,8 @@ def test_each_deployment_is_rolled_back_by_its_functions_own_alarms(
         alarm_on(template, "AWS/Lambda", "Errors", {"FunctionName": {"Ref": logical_id}}),
         alarm_on(template, "AWS/Lambda", "Throttles", {"FunctionName": {"Ref": logical_id}}),
         alarm_on(template, *error_logs_metric(template, logical_id), {}),
+        alarm_on(template, "AWS/Lambda", "Duration", {"FunctionName": {"Ref": logical_id}}),
     }
-    if logical_id == CREATE.function:
-        own.add(alarm_on(template, "AWS/Lambda", "Duration", {"FunctionName": {"Ref": logical_id}}))
     assert sorted(a["Ref"] for a in preference["Alarms"]) == sorted(own)
 
 

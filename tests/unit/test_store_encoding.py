@@ -36,6 +36,7 @@ def test_the_item_round_trips_exactly() -> None:
     assert item["workspaceId"] == {"S": "ws1"}
     assert item["version"] == {"N": "1"}
     assert item["description"] == {"NULL": True}
+    assert item["revision"] == {"N": "1"}  # every write raises it; the ETag names it
     assert from_item(item) == AUTOMATION
     assert list(from_item(item)) == list(AUTOMATION)
 
@@ -48,4 +49,5 @@ def test_the_graph_is_json_text_in_utf8() -> None:
 def test_size_counts_names_and_utf8_bytes_as_dynamodb_does() -> None:
     item = to_item("wsé", {"name": "✓", "description": None, "version": 1})
     # workspaceId(11) + "wsé"(4) + name(4) + "✓"(3) + description(11) + NULL(1) + version(7) + number(<=21)
-    assert item_size(item) == 11 + 4 + 4 + 3 + 11 + 1 + 7 + 21
+    # + revision(8) + number(<=21)
+    assert item_size(item) == 11 + 4 + 4 + 3 + 11 + 1 + 7 + 21 + 8 + 21

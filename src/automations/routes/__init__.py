@@ -1,27 +1,51 @@
 """The routes of the Automations API, each declared once: method, path, scopes, the
-Lambda function that serves it and its handler, and what it answers.
+Lambda function that serves it and its handler, what its role may do, what it
+reads and what it answers.
 
-Everything else derives from these declarations or is checked against them:
-each route module registers its own path and checks its own scopes from here;
-``template.yaml`` is checked against them by a test (and the local gateway reads
-the template); the OpenAPI document is generated from them. Importing this module
-costs nothing: it is on every function's cold start.
-
-A new route: one declaration here, one module beside this file with its
-``lambda_handler``, one function in ``template.yaml`` (README, "Adding a route",
-lists what goes with it), its request's signature in the OpenAPI generator, one
-set of events in ``events/``. The tests fail until each is there.
+A route is its declaration here, its module beside this file (the handler, and
+the request SnapStart primes it with) and its files in ``events/``. Everything else
+derives from the declaration: ``template.yaml``'s per-function resources are
+generated from it (``automations_local.stack``, checked for drift by a test), and
+so are the OpenAPI document, the local gateway (which reads the template), the
+cold-start probes and the bench (which replay the route's events) and every test
+table. README, "Adding a route", lists the steps; a test proves the list complete.
+Importing this module costs nothing: it is on every function's cold start.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from automations.error_codes import ERROR_CODES
+
 READ = "read:automations"
 WRITE = "write:automations"
 
 # The create's optional Idempotency-Key header: 1 to 255 printable ASCII characters.
 IDEMPOTENCY_KEY = r"[\x20-\x7e]{1,255}"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What a route's function may do to one table of template.yaml, and why."""
+
+    table: str  # the table's logical id (a key of TABLES)
+    actions: tuple[str, ...]  # IAM actions, e.g. dynamodb:GetItem
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A header or query parameter a route reads (the OpenAPI document's request)."""
+
+    name: str
+    description: str
+    pattern: str | None = None
+    required: bool = False
+
+
+# The tables of template.yaml a function can be given, and the variable that names each.
+TABLES = {"AutomationsTable": "AUTOMATIONS_TABLE", "IdempotencyTable": "IDEMPOTENCY_TABLE"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +62,19 @@ class Route:
     # automations.answers, named here so that importing routes loads no pydantic),
     # the headers it always carries besides X-Request-Id, and those it may carry.
     answer: str
-    answer_model: str
-    # status -> the error codes this route can answer with it (contract, "Errors")
-    errors: dict[int, tuple[str, ...]]
+    answer_model: str | None
+    # The error codes this route can answer (keys of error_codes.ERROR_CODES).
+    errors: tuple[str, ...]
+    # What the function's role allows, one entry per table; none: no table at all.
+    access: tuple[Access, ...] = ()
+    # The request: its body's model (a name in automations.models), headers, query.
+    body: str | None = None
+    headers: tuple[Parameter, ...] = ()
+    query: tuple[Parameter, ...] = ()
     answer_headers: tuple[str, ...] = ()
     optional_headers: tuple[str, ...] = ()
+    # Other answers without a body: status -> what it means (a 304).
+    bodiless: tuple[tuple[int, str], ...] = ()
 
     @property
     def handler(self) -> str:
@@ -61,22 +93,48 @@ class Route:
         """API Gateway's routeKey: ``GET /v1/automations/{automationId}``."""
         return f"{self.method} {self.path}"
 
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """The names of the path's parameters: ``("automationId",)``."""
+        return tuple(part[1:-1] for part in self.path.split("/") if part.startswith("{"))
+
+    @property
+    def statuses(self) -> dict[int, tuple[str, ...]]:
+        """Each status this route can answer with an error, and its codes."""
+        found: dict[int, tuple[str, ...]] = {}
+        for code in self.errors:
+            status = ERROR_CODES[code].status
+            found[status] = (*found.get(status, ()), code)
+        return dict(sorted(found.items()))
+
+
+# Conditional requests (RFC 9110): the automation's ETag, compared weakly on a GET
+# and strongly by a change.
+IF_NONE_MATCH = Parameter(
+    "If-None-Match", "One or more ETags, or *: a 304 when one is the automation's current."
+)
+IF_MATCH = Parameter(
+    "If-Match", "One or more strong ETags, or *: the change is made only if one is the automation's current."
+)
 
 # Every route can answer these: API Gateway's authorizer or the function's own
 # check (401, 403), a direct invocation with another event (400) or another path
 # (404), a bug (500).
-_ALWAYS: dict[int, tuple[str, ...]] = {
-    400: ("invalid_event",),
-    401: ("authentication_required",),
-    403: ("insufficient_scope", "workspace_required"),
-    404: ("route_not_found",),
-    500: ("internal_error",),
-}
-_BODY: dict[int, tuple[str, ...]] = {
-    400: ("invalid_event", "invalid_json", "invalid_body"),
-    413: ("payload_too_large", "automation_too_large"),
-    415: ("unsupported_media_type",),
-}
+ALWAYS = (
+    "invalid_event",
+    "authentication_required",
+    "insufficient_scope",
+    "workspace_required",
+    "route_not_found",
+    "internal_error",
+)
+# A route that reads a JSON body.
+BODY = ("invalid_json", "invalid_body", "payload_too_large", "automation_too_large", "unsupported_media_type")
+# A route that reads or writes storage.
+STORAGE = ("service_unavailable",)
+# A route that names one automation.
+ONE = ("automation_not_found",)
+DELETE = "delete:automations"
 
 CREATE = Route(
     operation="createAutomation",
@@ -89,16 +147,37 @@ CREATE = Route(
     success=201,
     answer="Automation created successfully in DRAFT status. Returns the complete automation object.",
     answer_model="Automation",
-    answer_headers=("Location",),
+    answer_headers=("Location", "ETag"),
     optional_headers=("Idempotent-Replayed",),
-    errors=_ALWAYS
-    | _BODY
-    | {
-        400: (*_BODY[400], "invalid_idempotency_key"),
-        409: ("idempotency_key_in_use",),
-        422: ("validation_failed", "idempotency_key_reused"),
-        503: ("service_unavailable",),
-    },
+    errors=(
+        *ALWAYS,
+        *BODY,
+        *STORAGE,
+        "invalid_idempotency_key",
+        "idempotency_key_in_use",
+        "validation_failed",
+        "idempotency_key_reused",
+    ),
+    access=(
+        Access(
+            "AutomationsTable",
+            ("dynamodb:PutItem", "dynamodb:GetItem"),
+            "Creates are conditional puts; GetItem reads an automation back to replay a keyed request's answer.",
+        ),
+        Access(
+            "IdempotencyTable",
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            "Powertools' idempotency records: one per workspace and Idempotency-Key.",
+        ),
+    ),
+    body="NewAutomation",
+    headers=(
+        Parameter(
+            "Idempotency-Key",
+            "Retry safely: the same key and body within 24 hours give the same automation.",
+            pattern=IDEMPOTENCY_KEY,
+        ),
+    ),
 )
 
 GET = Route(
@@ -110,9 +189,13 @@ GET = Route(
     function="GetAutomationFunction",
     summary="Get Automation",
     success=200,
-    answer="The automation, exactly as the create answered it.",
+    answer="The automation, exactly as its last write answered it.",
     answer_model="Automation",
-    errors=_ALWAYS | {404: ("automation_not_found", "route_not_found"), 503: ("service_unavailable",)},
+    answer_headers=("ETag",),
+    errors=(*ALWAYS, *ONE, *STORAGE),
+    access=(Access("AutomationsTable", ("dynamodb:GetItem",), "A consistent GetItem of one automation."),),
+    headers=(IF_NONE_MATCH,),
+    bodiless=((304, "Not modified: If-None-Match names the automation's current ETag (or is *)."),),
 )
 
 VALIDATE = Route(
@@ -126,7 +209,42 @@ VALIDATE = Route(
     success=200,
     answer="The draft checked against the create's rules and the publish-time rules; nothing is stored.",
     answer_model="AutomationValidation",
-    errors=_ALWAYS | _BODY,
+    errors=(*ALWAYS, *BODY),
+    body="NewAutomation",
 )
 
-ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE)
+
+EDIT = Route(
+    operation="editAutomation",
+    module="edit",
+    method="PATCH",
+    path="/v1/automations/{automationId}",
+    scopes=(WRITE,),
+    function="EditAutomationFunction",
+    summary="Edit Automation",
+    success=200,
+    answer="The draft after the edit: the merged fields, normalised as the create normalises them.",
+    answer_model="Automation",
+    answer_headers=("ETag",),
+    errors=(
+        *ALWAYS,
+        *BODY,
+        *ONE,
+        *STORAGE,
+        "precondition_required",
+        "precondition_failed",
+        "automation_not_draft",
+        "validation_failed",
+    ),
+    access=(
+        Access(
+            "AutomationsTable",
+            ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+            "Read the draft, then one UpdateItem on condition that it is still the one that was read.",
+        ),
+    ),
+    body="AutomationPatch",
+    headers=(Parameter(IF_MATCH.name, IF_MATCH.description, required=True),),
+)
+
+ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE, EDIT)

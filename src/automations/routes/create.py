@@ -13,40 +13,36 @@ with cold_start.imports():
 
     from automations.body import read_json_object
     from automations.create import accepted_draft, create_automation
-    from automations.edge import Edge, resolver_path
+    from automations.endpoint import Endpoint, resolver_path
+    from automations.item import FIRST_REVISION
     from automations.json_text import dumps
     from automations.observability import logger, metrics
     from automations.responses import HttpError, json_response
     from automations.routes import CREATE, GET, IDEMPOTENCY_KEY
     from automations.settings import SettingsError, get_settings
-    from automations.store import automation_store, make_at_init
+    from automations.store import Stored, automation_store, make_at_init
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
 KEY_FORMAT = re.compile(IDEMPOTENCY_KEY)
 
-edge = Edge(CREATE)
-app = edge.app
+endpoint = Endpoint(CREATE)
+app = endpoint.app
 
 
 @app.route(resolver_path(CREATE), method=CREATE.method)
 def create() -> Response[str]:
     event = app.current_event
-    caller = edge.caller()
+    caller = endpoint.caller()
     # The body's hard limits come before the header is looked at, so a body gets
     # the same answer with or without an Idempotency-Key (contract, "Hard limits").
     payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
     key = event.headers.get("idempotency-key")
     if key is not None and not KEY_FORMAT.fullmatch(key):
-        raise HttpError(
-            400,
-            "invalid_request_error",
-            "invalid_idempotency_key",
-            "the Idempotency-Key header must be 1-255 printable ASCII characters",
-        )
+        raise HttpError("invalid_idempotency_key")
     replayed = False
     if key is None:
-        automation = create_automation(payload, caller.workspace_id, automation_store())
+        created = Stored(create_automation(payload, caller.workspace_id, automation_store()), FIRST_REVISION)
     else:
         table = get_settings().idempotency_table
         if table is None:
@@ -56,7 +52,7 @@ def create() -> Response[str]:
         # The body is judged first (422, 413): a refusal never reads or writes a
         # key's record, so it is the same answer with or without the key.
         draft = accepted_draft(payload, caller.workspace_id)
-        automation, replayed = create_once(
+        created, replayed = create_once(
             draft,
             body_digest(payload),
             caller.workspace_id,
@@ -65,7 +61,8 @@ def create() -> Response[str]:
             table,
             app.lambda_context,
         )
-    headers = {"Location": GET.path_with(automationId=automation["id"])}
+    automation = created.automation
+    headers = {"Location": GET.path_with(automationId=automation["id"]), "ETag": created.etag}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
         logger.info("idempotent replay", extra={"automation_id": automation["id"]})
@@ -79,12 +76,11 @@ def create() -> Response[str]:
                 "edges": len(automation["edges"]),
             },
         )
-    return json_response(CREATE.success, dumps(automation), edge.request_id(), headers)
+    return json_response(CREATE.success, dumps(automation), endpoint.request_id(), headers)
 
 
-lambda_handler = edge.handler()
+lambda_handler = endpoint.handler()
 
 # SnapStart (snapstart.py): before the snapshot, a draft with an edge to a missing
 # node, refused with 422 after the body is read, parsed and its graph checked.
-prime = edge.primer(CREATE.path, snapstart.DRAFT.replace('"target": "m"', '"target": "missing"'))
-snapstart.before_snapshot(prime)
+prime = endpoint.prime(snapstart.DRAFT.replace('"target": "m"', '"target": "missing"'))

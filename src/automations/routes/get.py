@@ -2,63 +2,48 @@
 point of GetAutomationFunction: ``automations.routes.get.lambda_handler``.
 
 It loads no pydantic and no request models: it answers what is stored, in the
-seed's field order, and looks up only ids that can exist.
+seed's field order, with its ETag, and looks up only ids that can exist.
 """
 
 from __future__ import annotations
 
-from automations import cold_start, snapstart
+from automations import cold_start
 
 with cold_start.imports():
-    import re
-
     from aws_lambda_powertools.event_handler import Response
 
-    from automations.automation import in_order
-    from automations.edge import Edge, resolver_path
-    from automations.ids import PATTERN
+    from automations.conditional import if_none_match
+    from automations.endpoint import Endpoint, resolver_path
+    from automations.errors import AutomationNotFound
     from automations.json_text import dumps
-    from automations.responses import HttpError, json_response
+    from automations.responses import json_response
     from automations.routes import GET
     from automations.store import automation_store, make_at_init
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
-AUTOMATION_ID = re.compile(PATTERN)
-
-
-def not_found() -> HttpError:
-    # The same answer for an unknown id, another workspace's id and any other text:
-    # nothing tells whether an id exists elsewhere.
-    return HttpError(
-        404,
-        "invalid_request_error",
-        "automation_not_found",
-        "no automation with this id exists in your workspace",
-    )
-
-
-edge = Edge(GET, not_found)
-app = edge.app
+endpoint = Endpoint(GET)
+app = endpoint.app
 
 
 @app.route(resolver_path(GET), method=GET.method)
 def get(automationId: str) -> Response[str]:
-    caller = edge.caller()
-    # API Gateway's decoded path parameter; the resolver's match of the raw path
-    # when invoked directly without one.
-    automation_id = app.current_event.path_parameters.get("automationId", automationId)
-    automation = None
-    if AUTOMATION_ID.fullmatch(automation_id):  # any other text names no automation: no read
-        automation = automation_store().get(caller.workspace_id, automation_id)
-    if automation is None:
-        raise not_found()
-    return json_response(GET.success, dumps(in_order(automation)), edge.request_id())
+    caller = endpoint.caller()
+    automation_id = endpoint.automation_id(automationId)
+    found = automation_store().read(caller.workspace_id, automation_id)
+    if found is None:
+        raise AutomationNotFound()
+    headers = {"ETag": found.etag}
+    condition = app.current_event.headers.get("if-none-match")
+    if condition is not None and if_none_match(condition, found.etag):
+        return Response(
+            status_code=304, body=None, headers={**headers, "X-Request-Id": endpoint.request_id()}
+        )
+    return json_response(GET.success, dumps(found.automation), endpoint.request_id(), headers)
 
 
-lambda_handler = edge.handler()
+lambda_handler = endpoint.handler()
 
 # SnapStart (snapstart.py): before the snapshot, a GET of text that is no id,
 # answered 404 without a read.
-prime = edge.primer(GET.path_with(automationId="not-an-id"))
-snapstart.before_snapshot(prime)
+prime = endpoint.prime(automationId="not-an-id")

@@ -23,7 +23,7 @@ with cold_start.imports():
     from automations.body import read_json_object
     from automations.create import refuse_if_too_large
     from automations.diagnostics import Diagnostics, diagnose
-    from automations.edge import Edge, resolver_path
+    from automations.endpoint import Endpoint, resolver_path
     from automations.errors import ValidationFailed
     from automations.json_text import dumps
     from automations.observability import logger
@@ -33,8 +33,8 @@ with cold_start.imports():
 
 OBJECT = "automation_validation"
 
-edge = Edge(VALIDATE)
-app = edge.app
+endpoint = Endpoint(VALIDATE)
+app = endpoint.app
 
 
 def report(errors: ValidationFailed | None, diagnostics: Diagnostics | None) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def report(errors: ValidationFailed | None, diagnostics: Diagnostics | None) -> 
 @app.route(resolver_path(VALIDATE), method=VALIDATE.method)
 def validate() -> Response[str]:
     event = app.current_event
-    caller = edge.caller()
+    caller = endpoint.caller()
     payload = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
     # An Idempotency-Key is ignored: nothing is stored, so a retry is always safe.
     try:
@@ -68,11 +68,10 @@ def validate() -> Response[str]:
         "automation validated",
         extra={k: answer[k] for k in ("valid", "publishable", "errorsTotal", "diagnosticsTotal")},
     )
-    return json_response(VALIDATE.success, dumps(answer), edge.request_id())
+    return json_response(VALIDATE.success, dumps(answer), endpoint.request_id())
 
 
-lambda_handler = edge.handler()
+lambda_handler = endpoint.handler()
 
 # SnapStart (snapstart.py): before the snapshot, one whole validation of a draft.
-prime = edge.primer(VALIDATE.path, snapstart.DRAFT)
-snapstart.before_snapshot(prime)
+prime = endpoint.prime(snapstart.DRAFT)
