@@ -7,27 +7,26 @@ automation-wide ones, then ``edge_into_trigger`` in edge order, then node by nod
 document order. It lists the first ``MAX_DIAGNOSTICS`` and counts the rest
 (``Diagnostics``), so what it builds is bounded whatever the draft holds.
 
-``data`` is client JSON and the graph is client-shaped: every walk here is iterative
-(a breadth-first search, Tarjan's algorithm with an explicit stack, Kahn's algorithm),
-linear in nodes + edges, and no value is trusted to be hashable or of any type.
+The graph's walks are in ``graph_walks.py``, each node type's ``data`` rules in
+``data_rules.py``; every ``Diagnostic`` is built here, only while there is room.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import deque
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, get_args
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, get_args
 
+from automations.capped import Capped
+from automations.data_rules import DATA_RULES, trigger_mismatch, with_article
 from automations.graph import quote
+from automations.graph_walks import branch_handles, has_cycle, reachable, strong_components
 from automations.models import TriggerNodeType
 
 if TYPE_CHECKING:
-    from automations.models import Edge, NewAutomation, Node
+    from automations.models import NewAutomation, Node
 
+# The contract bounds diagnostics and validationErrors apart: two facts that happen to
+# be equal, so each has its own constant (MAX_LISTED_PROBLEMS in errors.py).
 MAX_DIAGNOSTICS = 100
 # Every code this module emits, and no other (the contract's list is closed).
 CODES = (
@@ -42,28 +41,6 @@ WARNING = "warning"
 # An automation starts at exactly one node of these types.
 TRIGGER_NODE_TYPES = frozenset(get_args(TriggerNodeType))
 TIME_DELAY = "time-delay"
-
-ENGAGEMENT_TYPES = ("open", "click", "bounce", "spam")
-WEBHOOK_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-DELAY_UNITS = ("seconds", "minutes", "hours", "days")
-SPLIT_COUNT = 2
-SPLIT_TOTAL = 100
-
-# trigger.type → the trigger node type it means (and, for e-mail engagement, the
-# node's emailEngagementType). Types outside these pairs are not compared. Two node
-# types that differ always disagree, whatever the node's emailEngagementType holds.
-_TRIGGER_PAIRS: dict[str, tuple[str, str | None]] = {
-    "contact.subscribed": ("contact-subscribed", None),
-    "contact.updated": ("contact-property-updated", None),
-    "form.submitted": ("form-filled", None),
-    "event.fired": ("event", None),
-    "segment.entered": ("segment-entry", None),
-    "email.opened": ("email-engagement", "open"),
-    "email.clicked": ("email-engagement", "click"),
-    "email.bounced": ("email-engagement", "bounce"),
-    "email.complained": ("email-engagement", "spam"),
-}
-_PAIRED_NODE_TYPES = frozenset(node_type for node_type, _ in _TRIGGER_PAIRS.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,35 +61,21 @@ class Diagnostic:
         return found
 
 
-class Diagnostics(list[Diagnostic]):
+class Diagnostics(Capped[Diagnostic]):
     """The diagnostics an answer lists (the first ``cap``, in order) and how many
     there were, of which how many errors. Past the cap a diagnostic is only counted:
     callers that would build many ask ``full`` first, so a 190,000-entry ``splits``
     builds 100 messages, not 190,000."""
 
     def __init__(self, cap: int = MAX_DIAGNOSTICS) -> None:
-        super().__init__()
-        self.cap = cap
-        self.total = 0
-        self.errors = 0
+        super().__init__(cap)
+
+    def kind_of(self, item: Diagnostic) -> str:
+        return item.severity
 
     @property
-    def full(self) -> bool:
-        return len(self) >= self.cap
-
-    def tally(self, severity: str) -> None:
-        """One more diagnostic of ``severity``, not listed."""
-        self.total += 1
-        self.errors += severity == ERROR
-
-    def append(self, diagnostic: Diagnostic) -> None:
-        self.tally(diagnostic.severity)
-        if len(self) < self.cap:
-            super().append(diagnostic)
-
-    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        for diagnostic in diagnostics:
-            self.append(diagnostic)
+    def errors(self) -> int:
+        return self.by_kind.get(ERROR, 0)
 
 
 def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnostics:
@@ -145,7 +108,9 @@ def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnosti
     # Reachability, cycles and the trigger's type are judged against the one trigger only.
     trigger = triggers[0] if len(triggers) == 1 else None
     if trigger is not None:
-        found.extend(_trigger_mismatch(automation.trigger.type, nodes[trigger]))
+        mismatch = trigger_mismatch(automation.trigger.type, nodes[trigger])
+        if mismatch is not None:
+            found.append(Diagnostic(WARNING, "trigger_mismatch", "trigger.type", mismatch, nodes[trigger].id))
 
     successors: list[list[int]] = [[] for _ in nodes]
     has_incoming = [False] * len(nodes)
@@ -166,9 +131,9 @@ def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnosti
             )
 
     # Without exactly one trigger node, reachability is not judged: all count as reached.
-    reachable = _reachable(successors, trigger) if trigger is not None else [True] * len(nodes)
+    reached = reachable(successors, trigger) if trigger is not None else [True] * len(nodes)
     cycles = _cycles(nodes, successors, trigger) if trigger is not None else {}
-    handles = _branch_handles(nodes, edges, position)
+    handles = branch_handles(nodes, edges, position)
 
     for index, node in enumerate(nodes):
         if not has_incoming[index] and node.type not in TRIGGER_NODE_TYPES:
@@ -181,7 +146,7 @@ def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnosti
                     node.id,
                 )
             )
-        elif not reachable[index]:
+        elif not reached[index]:
             found.append(
                 Diagnostic(
                     ERROR,
@@ -192,62 +157,20 @@ def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnosti
                     node.id,
                 )
             )
-        check = _DATA_RULES.get(node.type)
-        if check is not None:
-            check(_DataCheck(index, node, found))
+        rule = DATA_RULES.get(node.type)
+        if rule is not None:
+            rule(DataCheck(index, node, found))
         _missing_branches(node, handles.get(index, set()), found)
         if index in cycles:
             found.append(cycles[index])
     return found
 
 
-def _trigger_mismatch(trigger_type: str, node: Node) -> list[Diagnostic]:
-    if trigger_type not in _TRIGGER_PAIRS or node.type not in _PAIRED_NODE_TYPES:
-        return []
-    node_type, engagement = _TRIGGER_PAIRS[trigger_type]
-    if node.type != node_type:
-        message = (
-            f'trigger.type "{trigger_type}" means {_a(node_type)} trigger node, '
-            f"but {quote(node.id)} is {_a(node.type)} node"
-        )
-    else:
-        actual = node.data.get("emailEngagementType")
-        # Absent or invalid, emailEngagementType is not compared: the data rule reports it.
-        if engagement is None or not isinstance(actual, str) or actual not in ENGAGEMENT_TYPES:
-            return []
-        if actual == engagement:
-            return []
-        message = (
-            f'trigger.type "{trigger_type}" means emailEngagementType "{engagement}", '
-            f'but trigger node {quote(node.id)} has "{actual}"'
-        )
-    return [Diagnostic(WARNING, "trigger_mismatch", "trigger.type", message, node.id)]
-
-
-def _a(node_type: str) -> str:
-    """``a send-email``, ``an event``."""
-    return f"{'an' if node_type[0] in 'aeiou' else 'a'} {node_type}"
-
-
-def _reachable(successors: list[list[int]], start: int) -> list[bool]:
-    """Which nodes a breadth-first walk from ``start`` reaches."""
-    seen = [False] * len(successors)
-    seen[start] = True
-    queue = deque([start])
-    while queue:
-        for target in successors[queue.popleft()]:
-            if not seen[target]:
-                seen[target] = True
-                queue.append(target)
-    return seen
-
-
 def _cycles(nodes: list[Node], successors: list[list[int]], start: int) -> dict[int, Diagnostic]:
     """One cycle diagnostic per looping group reachable from ``start``, keyed by the
     group's first node in document order."""
     found: dict[int, Diagnostic] = {}
-    for group in _strong_components(successors, start):
-        members = set(group)
+    for group in strong_components(successors, start):
         first = min(group)
         if len(group) == 1 and first not in successors[first]:
             continue
@@ -256,7 +179,7 @@ def _cycles(nodes: list[Node], successors: list[list[int]], start: int) -> dict[
             loop = f"node {quote(node.id)} has an edge to itself"
         else:
             loop = f"node {quote(node.id)} and {len(group) - 1} other node(s) form a cycle"
-        if _loops_without(nodes, successors, members):
+        if has_cycle(successors, {member for member in group if nodes[member].type != TIME_DELAY}):
             found[first] = Diagnostic(
                 ERROR,
                 "cycle_without_delay",
@@ -269,82 +192,6 @@ def _cycles(nodes: list[Node], successors: list[list[int]], start: int) -> dict[
                 WARNING, "cycle", "edges", f"{loop}; every loop waits at a time-delay node", node.id
             )
     return found
-
-
-def _strong_components(successors: list[list[int]], start: int) -> list[list[int]]:
-    """Tarjan's strongly connected components of the nodes reachable from ``start``,
-    with an explicit stack: a 1,000-node chain must not recurse 1,000 deep."""
-    order = [-1] * len(successors)  # discovery index, -1 = not yet visited
-    low = [0] * len(successors)
-    next_edge = [0] * len(successors)
-    on_stack = [False] * len(successors)
-    stack: list[int] = []
-    groups: list[list[int]] = []
-    order[start] = low[start] = 0
-    counter = 1
-    stack.append(start)
-    on_stack[start] = True
-    path = [start]
-    while path:
-        node = path[-1]
-        if next_edge[node] < len(successors[node]):
-            target = successors[node][next_edge[node]]
-            next_edge[node] += 1
-            if order[target] == -1:
-                order[target] = low[target] = counter
-                counter += 1
-                stack.append(target)
-                on_stack[target] = True
-                path.append(target)
-            elif on_stack[target]:
-                low[node] = min(low[node], order[target])
-            continue
-        path.pop()
-        if path:
-            parent = path[-1]
-            low[parent] = min(low[parent], low[node])
-        if low[node] == order[node]:
-            group: list[int] = []
-            while True:
-                member = stack.pop()
-                on_stack[member] = False
-                group.append(member)
-                if member == node:
-                    break
-            groups.append(group)
-    return groups
-
-
-def _loops_without(nodes: list[Node], successors: list[list[int]], members: set[int]) -> bool:
-    """Whether ``members`` still hold a cycle once their time-delay nodes are removed
-    (Kahn's algorithm: a cycle is what never runs out of incoming edges)."""
-    kept = {member for member in members if nodes[member].type != TIME_DELAY}
-    incoming = dict.fromkeys(kept, 0)
-    for member in kept:
-        for target in successors[member]:
-            if target in kept:
-                incoming[target] += 1
-    ready = [member for member, count in incoming.items() if count == 0]
-    removed = 0
-    while ready:
-        member = ready.pop()
-        removed += 1
-        for target in successors[member]:
-            if target in kept:
-                incoming[target] -= 1
-                if incoming[target] == 0:
-                    ready.append(target)
-    return removed < len(kept)
-
-
-def _branch_handles(nodes: list[Node], edges: list[Edge], position: dict[str, int]) -> dict[int, set[str]]:
-    """The ``sourceHandle`` of every edge leaving a branching node."""
-    handles: dict[int, set[str]] = {}
-    for edge in edges:
-        source = position[edge.source]
-        if nodes[source].type in ("if-else", "percentage-split") and edge.sourceHandle is not None:
-            handles.setdefault(source, set()).add(edge.sourceHandle)
-    return handles
 
 
 def _missing_branches(node: Node, handles: set[str], found: Diagnostics) -> None:
@@ -381,47 +228,9 @@ def _missing_branch(node: Node, branch: str) -> Diagnostic:
     )
 
 
-def _number(value: Any) -> int | float | None:
-    """``value`` if it is a JSON number, else None. A bool is never a number (JSON
-    true is not 1), whatever Python's int says."""
-    return value if type(value) is int or type(value) is float else None
-
-
-# A host name: letters, digits, "-", "." and the rest of RFC 3986's unreserved
-# characters, or any non-ASCII character (an internationalised name, as WHATWG's
-# parser takes it before encoding it); an IPv6 address goes in brackets.
-_HOST_NAME = re.compile("[A-Za-z0-9._~\\-\u0080-\U0010ffff]+")
-# What follows the userinfo when the host is an IPv6 address: "[…]", then a port.
-_BRACKETED_HOST = re.compile(r"\[[^\]]*\](?::[0-9]*)?")
-
-
-def _is_absolute_http_url(value: str) -> bool:
-    """Absolute http/https, read more strictly than RFC 3986 or WHATWG's URL parser
-    would: scheme http or https (any case), a host that is a name (letters, digits,
-    "-", ".", "_", "~", or non-ASCII) or a bracketed IPv6 address, a port (if any)
-    that is a number up to 65535, and no space or control character anywhere
-    (urlsplit itself strips some and ignores others)."""
-    if not value.isprintable() or " " in value:  # isprintable: no control or separator but " "
-        return False
-    try:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        _ = parts.port  # ValueError for "host:notaport" or "host:99999"
-    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
-        return False
-    host_and_port = parts.netloc.rpartition("@")[2]  # userinfo may hold brackets too
-    if host_and_port.startswith("["):  # urlsplit has checked they hold an IPv6 address
-        return _BRACKETED_HOST.fullmatch(host_and_port) is not None
-    return _HOST_NAME.fullmatch(parts.hostname) is not None
-
-
-def _choices(values: tuple[str, ...]) -> str:
-    return ", ".join(values)
-
-
-class _DataCheck:
-    """The data rules of one node, appending to the running list of diagnostics."""
+class DataCheck:
+    """One node's ``data``, as its rules (``data_rules.py``) read it, and what they
+    find, added to the running list of diagnostics."""
 
     __slots__ = ("data", "found", "index", "node")
 
@@ -440,10 +249,18 @@ class _DataCheck:
                 ERROR,
                 "missing_data",
                 f"nodes[{self.index}].data.{field}",
-                f"{_a(self.node.type)} node needs data.{field}",
+                f"{with_article(self.node.type)} node needs data.{field}",
                 self.node.id,
             )
         )
+
+    def missing_entry(self, field: str, position: int) -> None:
+        """Entry ``position`` of list ``field`` is missing: the common case of a huge
+        list, so past the cap not even its name is built."""
+        if self.found.full:
+            self.found.tally(ERROR)
+        else:
+            self.missing(f"{field}[{position}]")
 
     def invalid(self, field: str, why: str) -> None:
         if self.found.full:
@@ -458,120 +275,3 @@ class _DataCheck:
                 self.node.id,
             )
         )
-
-    def string(self, field: str, value: Any) -> str | None:
-        """A required string: absent, null, "" or not a string is missing. A string of
-        spaces is a string (the contract names only "")."""
-        if isinstance(value, str) and value:
-            return value
-        self.missing(field)
-        return None
-
-    def one_of(self, field: str, choices: tuple[str, ...]) -> None:
-        value = self.string(field, self.data.get(field))
-        if value is not None and value not in choices:
-            self.invalid(field, f"must be one of {_choices(choices)} (got {quote(value)})")
-
-
-def _string_rule(*fields: str) -> Callable[[_DataCheck], None]:
-    def check(node: _DataCheck) -> None:
-        for field in fields:
-            node.string(field, node.data.get(field))
-
-    return check
-
-
-def _email_engagement(node: _DataCheck) -> None:
-    node.one_of("emailEngagementType", ENGAGEMENT_TYPES)
-
-
-def _send_webhook(node: _DataCheck) -> None:
-    url = node.string("url", node.data.get("url"))
-    if url is not None and not _is_absolute_http_url(url):
-        node.invalid("url", "must be an absolute http or https URL")
-    method = node.data.get("method")
-    # An optional method: null is absent; anything else that is not one of the listed
-    # strings (a number, an object, "", "get") is invalid_data, never missing_data.
-    if method is not None and (not isinstance(method, str) or method not in WEBHOOK_METHODS):
-        node.invalid("method", f"must be one of {_choices(WEBHOOK_METHODS)}")
-
-
-def _topics(node: _DataCheck) -> None:
-    topic_ids = node.data.get("topicIds")
-    if not isinstance(topic_ids, list) or not topic_ids:
-        node.missing("topicIds")
-        return
-    # One diagnostic for the list, naming its first non-string entry ("" is a string).
-    for position, topic_id in enumerate(topic_ids):
-        if not isinstance(topic_id, str):
-            node.invalid("topicIds", f"must hold only strings (topicIds[{position}] is not one)")
-            return
-
-
-def _conditions(node: _DataCheck) -> None:
-    conditions = node.data.get("conditions")
-    if not isinstance(conditions, dict | list) or not conditions:
-        node.missing("conditions")
-
-
-def _splits(node: _DataCheck) -> None:
-    splits = node.data.get("splits")
-    if not isinstance(splits, list) or not splits:
-        node.missing("splits")
-        return
-    if len(splits) != SPLIT_COUNT:
-        node.invalid("splits", f"must hold exactly {SPLIT_COUNT} entries (it holds {len(splits)})")
-    percentages: list[int | float] = []
-    for position, split in enumerate(splits):
-        # An entry that is not an object (or is {}) is one missing entry; an object is
-        # checked field by field.
-        if not isinstance(split, dict) or not split:
-            if node.found.full:  # the common case of a huge list: counted, no name built
-                node.found.tally(ERROR)
-            else:
-                node.missing(f"splits[{position}]")
-            continue
-        entry = f"splits[{position}]"
-        node.string(f"{entry}.id", split.get("id"))
-        node.string(f"{entry}.name", split.get("name"))
-        percentage = _number(split.get("percentage"))
-        if percentage is None:
-            node.missing(f"{entry}.percentage")
-        elif not 0 <= percentage <= SPLIT_TOTAL:
-            node.invalid(f"{entry}.percentage", f"must be between 0 and {SPLIT_TOTAL}")
-        else:
-            percentages.append(percentage)
-    # The total is judged only when every percentage is a valid number (whatever the
-    # number of entries), with a tiny tolerance for binary floats.
-    if len(percentages) == len(splits):
-        total = math.fsum(percentages)
-        if not math.isclose(total, SPLIT_TOTAL, rel_tol=0.0, abs_tol=1e-9):
-            node.invalid("splits", f"must have percentages that total {SPLIT_TOTAL} (they total {total:g})")
-
-
-def _time_delay(node: _DataCheck) -> None:
-    duration = _number(node.data.get("duration"))
-    if duration is None:
-        node.missing("duration")
-    elif not duration > 0:  # a fraction is a number > 0 too
-        node.invalid("duration", "must be greater than 0")
-    node.one_of("unit", DELAY_UNITS)
-
-
-# Node type → its data rules, each in the order of the contract's table.
-_DATA_RULES: dict[str, Callable[[_DataCheck], None]] = {
-    "contact-property-updated": _string_rule("propertyName"),
-    "form-filled": _string_rule("formId"),
-    "event": _string_rule("eventName"),
-    "segment-entry": _string_rule("segmentId"),
-    "segment-exit": _string_rule("segmentId"),
-    "email-engagement": _email_engagement,
-    "send-email": _string_rule("templateId"),
-    "send-webhook": _send_webhook,
-    "update-contact": _string_rule("fieldId", "fieldValue"),
-    "add-to-topic": _topics,
-    "remove-from-topic": _topics,
-    "if-else": _conditions,
-    "percentage-split": _splits,
-    "time-delay": _time_delay,
-}

@@ -6,13 +6,14 @@ code in ``error_codes.py``, once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-T = TypeVar("T")
+from automations.capped import Capped
 
 # An answer lists at most this many problems; its message states how many there are.
+# The contract bounds validationErrors and diagnostics apart: two facts that happen to
+# be equal, so each has its own constant (MAX_DIAGNOSTICS in diagnostics.py).
 MAX_LISTED_PROBLEMS = 100
 
 
@@ -32,31 +33,17 @@ class AutomationError(Exception):
     """Base of every domain error."""
 
 
-class Problems:
+class Problems(Capped[Problem]):
     """The problems of one request body, in order: the first ``MAX_LISTED_PROBLEMS``
     kept whole, the rest only counted (with their codes), so no body can make the
     service build more than an answer lists (45,000 unknown keys are 100 problems
     built and 44,900 counted)."""
 
-    __slots__ = ("codes", "listed", "total")
-
     def __init__(self) -> None:
-        self.listed: list[Problem] = []
-        self.total = 0
-        self.codes: set[str] = set()
+        super().__init__(MAX_LISTED_PROBLEMS)
 
-    def add(self, problem: Problem) -> None:
-        self.total += 1
-        self.codes.add(problem.code)
-        if len(self.listed) < MAX_LISTED_PROBLEMS:
-            self.listed.append(problem)
-
-    def add_each(self, code: str, items: Sequence[T], make: Callable[[T], Problem]) -> None:
-        """One problem of ``code`` per item, ``make`` building it only while there is room."""
-        if items:
-            self.listed.extend(make(item) for item in items[: max(0, MAX_LISTED_PROBLEMS - len(self.listed))])
-            self.total += len(items)
-            self.codes.add(code)
+    def kind_of(self, item: Problem) -> str:
+        return item.code
 
 
 class ValidationFailed(AutomationError):
@@ -64,9 +51,9 @@ class ValidationFailed(AutomationError):
 
     def __init__(self, problems: Problems) -> None:
         super().__init__(f"{problems.total} validation problem(s)")
-        self.problems = problems.listed  # the first MAX_LISTED_PROBLEMS, in order
+        self.problems = list(problems)  # the first MAX_LISTED_PROBLEMS, in order
         self.total = problems.total
-        self.codes = frozenset(problems.codes)
+        self.codes = frozenset(problems.by_kind)
 
     def listed(self) -> list[dict[str, Any]]:
         """The problems an answer lists: the first ``MAX_LISTED_PROBLEMS``, in order."""

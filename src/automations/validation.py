@@ -113,12 +113,12 @@ def parse_new_automation(payload: dict[str, Any]) -> NewAutomation:
     first = [error for error in errors if error["loc"][:1] and error["loc"][0] in _UP_TO_TRIGGER]
     later = [error for error in errors if not (error["loc"][:1] and error["loc"][0] in _UP_TO_TRIGGER)]
     for error in first:
-        problems.add(_problem(error))
+        problems.append(_problem(error))
     problems.add_each(
         "unknown_field", unknown_in_trigger, _unknown_field("trigger", _TRIGGER_FIELDS, "a trigger")
     )
     for error in later:
-        problems.add(_problem(error))
+        problems.append(_problem(error))
     problems.add_each("unknown_field", unknown, _unknown_field("", _TOP_LEVEL_FIELDS, "an automation"))
     nodes, edges = payload.get("nodes"), payload.get("edges")
     # Past the limits the list is refused whole; checking its graph would only add noise.
@@ -126,7 +126,7 @@ def parse_new_automation(payload: dict[str, Any]) -> NewAutomation:
         isinstance(edges, list) and len(edges) > MAX_EDGES
     ):
         for problem in graph.find_problems(nodes, edges):
-            problems.add(problem)
+            problems.append(problem)
     if problems.total or automation is None:
         raise ValidationFailed(problems)
     return automation

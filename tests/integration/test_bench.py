@@ -18,7 +18,7 @@ from automations.diagnostics import diagnose
 from automations.models import MAX_EDGES
 from automations.routes import ROUTES, Route
 from automations.validation import parse_new_automation
-from automations_local.bench import environment, run, standin, workload
+from automations_local.bench import environment, import_times, run, standin, workload
 from automations_local.template import functions, load_template
 from tests.helpers import Tables, invoke
 
@@ -163,8 +163,11 @@ def test_the_import_breakdown_counts_what_b_does_not_import_by_package() -> None
             "import time:       100 |        100 | json",
         ]
     )
-    ours, bare = run.self_times(report), run.self_times("import time:       100 |        100 | json")
-    assert run.extra_imports([ours], [bare]) == {
+    ours, bare = (
+        import_times.self_times(report),
+        import_times.self_times("import time:       100 |        100 | json"),
+    )
+    assert import_times.extra_imports([ours], [bare]) == {
         "pydantic_core": {"ms": 2.0, "modules": 2},
         "aws_lambda_powertools.event_handler": {"ms": 0.3, "modules": 1},
     }

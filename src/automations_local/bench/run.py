@@ -14,7 +14,8 @@ subjects taking turns in a rotating order. Also: where each function's import ti
 goes that B's does not (``-X importtime``), warm p50/p99, peak RSS, issue 10's
 validation scaling, and the deployment package.
 
-Prints the tables and writes every figure as JSON (``build/bench/results.json``).
+Prints the tables (``report.py``, with the targets each ratio is held to) and writes
+every figure as JSON (``build/bench/results.json``).
 """
 
 from __future__ import annotations
@@ -22,58 +23,26 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
-import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from automations.routes import ROUTES
 from automations_local.bench import workload
 from automations_local.bench.environment import deployed
+from automations_local.bench.import_times import IMPORTS, extra_imports, import_ms, self_times
+from automations_local.bench.report import TARGETS, Report
+from automations_local.bench.workload import SCALING_NODES
 from automations_local.template import ROOT, functions, load_template, table_definitions
 
 ARTIFACT = ROOT / ".aws-sam" / "build" / "CreateAutomationFunction"
 RESULTS = ROOT / "build" / "bench" / "results.json"
 BARE_HANDLER = "automations_local.bench.bare_handler.lambda_handler"
-SCALING_NODES = (100, 1_000)
-# Cold starts spread wider than this (interquartile range / median): a busy machine.
-BUSY_SPREAD = 0.15
-# The import breakdown lists what takes at least this long (ms) in one function.
-SHOWN_MS = 1.0
-
-
-@dataclass(frozen=True)
-class Target:
-    limit: float
-    strict: bool = False  # below the limit, not at it
-
-    def holds(self, value: float) -> bool:
-        return value < self.limit if self.strict else value <= self.limit
-
-
-TARGETS = {
-    # Issue 11, "Cold start, as deployed": ratio to B's, same run.
-    "cold start, create / B": Target(1.15),
-    "cold start, get / B": Target(1.0),
-    "cold start, validate / B": Target(0.8),
-    # Issue 10: the validate function's cold start beats B's.
-    "cold start, validate / B, below B's": Target(1.0, strict=True),
-    "warm p50, create / B, 20 nodes": Target(1.0),
-    "warm p50, create / B, 1,000 nodes": Target(0.5),
-    # Issue 10: the validate route's whole work on 2 edges a node.
-    "validation, 1,000 / 100 nodes": Target(12.0),
-    "diagnostics / parsing, 1,000 nodes": Target(1.0),
-    "peak RSS, create - B (MB)": Target(15.0),
-    "package, zipped (MB)": Target(5.0),
-}
 
 
 @dataclass(frozen=True)
@@ -105,46 +74,6 @@ def child(subject: Subject, mode: str, *args: str, python_flags: tuple[str, ...]
     return result
 
 
-def self_times(report: str) -> dict[str, float]:
-    """Module → its own import time (ms), from ``python -X importtime``'s report."""
-    found: dict[str, float] = {}
-    for line in report.splitlines():
-        if not line.startswith("import time:") or "self [us]" in line:
-            continue
-        own, _, module = line.removeprefix("import time:").split("|")
-        found[module.strip()] = int(own) / 1000
-    return found
-
-
-def group_of(module: str) -> str:
-    """What a module is counted under: its top-level package, Powertools' modules by
-    utility, and this project's own modules one by one (a handler module's own time
-    is its module code: the init-time work)."""
-    parts = module.split(".")
-    if parts[0] in ("automations", "automations_local"):
-        return module
-    if parts[0] == "aws_lambda_powertools" and len(parts) > 1:
-        return ".".join(parts[:2])
-    return parts[0]
-
-
-def extra_imports(
-    runs: list[dict[str, float]], bare_runs: list[dict[str, float]]
-) -> dict[str, dict[str, float]]:
-    """What a function imports that B does not, by package: the median (over runs) of
-    the summed self time, and how many modules."""
-    bare = set().union(*bare_runs)
-    groups: dict[str, dict[str, float]] = {}
-    modules = {m for run in runs for m in run} - bare
-    for name in {group_of(m) for m in modules}:
-        members = [m for m in modules if group_of(m) == name]
-        groups[name] = {
-            "ms": statistics.median(sum(run.get(m, 0.0) for m in members) for run in runs),
-            "modules": len(members),
-        }
-    return groups
-
-
 def scaling(env: dict[str, str]) -> dict[str, dict[str, float]]:
     done = subprocess.run(
         [sys.executable, "-m", "automations_local.bench.child", "scaling", *map(str, SCALING_NODES)],
@@ -154,32 +83,6 @@ def scaling(env: dict[str, str]) -> dict[str, dict[str, float]]:
         raise SystemExit(f"bench child scaling failed:\n{done.stderr}")
     found: dict[str, dict[str, float]] = json.loads(done.stdout)
     return found
-
-
-# Where a cold start goes: each import alone, in a fresh interpreter (shared
-# dependencies are counted in every row that needs them).
-IMPORTS = {
-    "pydantic (BaseModel)": "from pydantic import BaseModel",
-    "pydantic + our models": "import automations.models",
-    "Powertools event_handler": "import aws_lambda_powertools.event_handler",
-    "Powertools Logger + Metrics": "from aws_lambda_powertools import Logger, Metrics",
-    "botocore session (create's and get's SDK)": "import botocore.session",
-    "boto3 (B's SDK)": "import boto3",
-    "X-Ray SDK (not loaded as deployed)": "import aws_xray_sdk.core",
-}
-
-
-def import_ms(statement: str, env: dict[str, str], runs: int = 7) -> float:
-    code = f"import time\nstarted = time.perf_counter()\n{statement}\nprint((time.perf_counter() - started) * 1000)"
-    times = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-            ).stdout
-        )
-        for _ in range(runs)
-    ]
-    return statistics.median(times)
 
 
 def artifact_mb() -> tuple[float, float] | None:
@@ -295,204 +198,6 @@ def main() -> int:
     )  # fmt: skip
     print(f"\nfigures: {RESULTS.relative_to(ROOT)}")
     return 0
-
-
-@dataclass
-class Report:
-    ours: list[Subject]
-    bare: Subject
-    traced: list[Subject]
-    cold: dict[str, list[dict[str, Any]]]
-    warm: dict[str, dict[str, Any]]
-    extra: dict[str, dict[str, dict[str, float]]]
-    missing: dict[str, dict[str, dict[str, float]]]
-    scaled: dict[str, dict[str, float]]
-    imports: dict[str, float]
-    package: tuple[float, float] | None
-
-    def __post_init__(self) -> None:
-        self.when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        self.machine = (
-            f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()}, "
-            f"Python {platform.python_version()} (the functions run python3.13 on arm64)"
-        )
-
-    def median(self, name: str, key: str) -> float:
-        return float(statistics.median(run[key] for run in self.cold[name]))
-
-    def spread(self, name: str) -> float:
-        """The interquartile range of the cold starts over their median: how quiet the
-        machine was (a few percent on a quiet one)."""
-        quartiles = statistics.quantiles([float(run["cold_ms"]) for run in self.cold[name]], n=4)
-        return (quartiles[2] - quartiles[0]) / quartiles[1]
-
-    def ratio(self, name: str, key: str = "cold_ms") -> float:
-        return self.median(name, key) / self.median(self.bare.name, key)
-
-    def measured(self) -> dict[str, float]:
-        small, big = self.scaled[str(SCALING_NODES[0])], self.scaled[str(SCALING_NODES[-1])]
-        found = {
-            "cold start, create / B": self.ratio("create"),
-            "cold start, get / B": self.ratio("get"),
-            "cold start, validate / B": self.ratio("validate"),
-            "cold start, validate / B, below B's": self.ratio("validate"),
-            "warm p50, create / B, 20 nodes": self.warm["create"]["p50_ms"] / self.warm["B"]["p50_ms"],
-            "warm p50, create / B, 1,000 nodes": self.warm["create, 1,000 nodes"]["p50_ms"]
-            / self.warm["B, 1,000 nodes"]["p50_ms"],
-            "validation, 1,000 / 100 nodes": big["route_ms"] / small["route_ms"],
-            "diagnostics / parsing, 1,000 nodes": big["diagnostics_ms"] / big["parse_ms"],
-            "peak RSS, create - B (MB)": self.median("create", "peak_rss_mb")
-            - self.median("B", "peak_rss_mb"),
-        }
-        if self.package:
-            found["package, zipped (MB)"] = self.package[0]
-        return found
-
-    def lines(self) -> list[str]:
-        names = [s.name for s in self.ours]
-        bare = self.bare.name
-        header = "| " + " | ".join(names) + " | B: bare handler |"
-        lines = [
-            f"make bench, {self.when}, {self.machine}",
-            "",
-            f"| cold start, median of {len(self.cold[bare])} (ms) {header}",
-            "|---|" + "---:|" * (len(names) + 1),
-        ]
-        for label, key in (
-            ("import + first request", "cold_ms"),
-            ("  of which import", "import_ms"),
-            ("  of which first request", "first_request_ms"),
-            ("  whole process, interpreter included", "process_ms"),
-            ("peak RSS after first request (MB)", "peak_rss_mb"),
-        ):
-            values = [self.median(n, key) for n in [*names, bare]]
-            lines.append(f"| {label} | " + " | ".join(f"{v:.2f}" for v in values) + " |")
-        lines.append(
-            "| import + first request / B | " + " | ".join(f"{self.ratio(n):.2f}" for n in names) + " | 1 |"
-        )
-        spreads = [self.spread(n) for n in [*names, bare]]
-        lines.append(
-            "| spread of import + first request: interquartile range / median (%) | "
-            + " | ".join(f"{100 * v:.0f}" for v in spreads) + " |"
-        )  # fmt: skip
-        traced = [s.name for s in self.traced]
-        lines.append(
-            "| with the X-Ray SDK loaded: import + first request | "
-            + " | ".join(f"{self.median(n, 'cold_ms'):.2f}" for n in traced) + " | |"
-        )  # fmt: skip
-        lines.append(
-            "| with the X-Ray SDK loaded: / B | "
-            + " | ".join(f"{self.ratio(n):.2f}" for n in traced)
-            + " | |"
-        )
-
-        if max(spreads) > BUSY_SPREAD:
-            lines += [
-                "",
-                f"NOTE: cold starts spread over {100 * max(spreads):.0f}% of their median (under "
-                f"{100 * BUSY_SPREAD:.0f}% on a quiet machine): the machine was busy, and the ratios move "
-                "more from one run to the next; run it again to compare.",
-            ]
-        lines += ["", f"| warm, per invocation (ms) {header}", "|---|" + "---:|" * (len(names) + 1)]
-        for label, key in (("p50, 20 nodes", "p50_ms"), ("p99, 20 nodes", "p99_ms")):
-            values = [self.warm[n][key] for n in [*names, bare]]
-            lines.append(f"| {label} | " + " | ".join(f"{v:.2f}" for v in values) + " |")
-        for label, key in (("p50, 1,000 nodes", "p50_ms"), ("p99, 1,000 nodes", "p99_ms")):
-            cells = [f"{self.warm[f'{n}, 1,000 nodes'][key]:.2f}" if f"{n}, 1,000 nodes" in self.warm else "-"
-                     for n in [*names, bare]]  # fmt: skip
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
-
-        lines += [
-            "",
-            "| imported by the function and not by B: self time under -X importtime "
-            "(ms, median; modules) | " + " | ".join(names) + " |",
-            "|---|" + "---:|" * len(names),
-        ]
-        groups = sorted(
-            {g for n in names for g in self.extra[n]},
-            key=lambda g: -max(self.extra[n].get(g, {"ms": 0.0})["ms"] for n in names),
-        )
-        shown = [g for g in groups if max(self.extra[n].get(g, {"ms": 0.0})["ms"] for n in names) >= SHOWN_MS]
-        for group in shown:
-            cells = []
-            for n in names:
-                entry = self.extra[n].get(group)
-                cells.append("-" if entry is None else f"{entry['ms']:.1f} ({entry['modules']:.0f})")
-            lines.append(f"| {group} | " + " | ".join(cells) + " |")
-        rest = [g for g in groups if g not in shown]
-        if rest:
-            cells = [f"{sum(self.extra[n][g]['ms'] for g in rest if g in self.extra[n]):.1f}" for n in names]
-            lines.append(f"| {len(rest)} others, under {SHOWN_MS:g} ms each | " + " | ".join(cells) + " |")
-        lines.append(
-            "| **all the function imports and B does not** | "
-            + " | ".join(f"**{sum(e['ms'] for e in self.extra[n].values()):.1f}**" for n in names) + " |"
-        )  # fmt: skip
-        lines.append(
-            "| all B imports and the function does not | "
-            + " | ".join(f"{sum(e['ms'] for e in self.missing[n].values()):.1f}" for n in names) + " |"
-        )  # fmt: skip
-        lines.append(
-            "|   of which, the largest | "
-            + " | ".join(
-                ", ".join(
-                    f"{g} {e['ms']:.1f}"
-                    for g, e in sorted(self.missing[n].items(), key=lambda item: -item[1]["ms"])[:3]
-                )
-                for n in names
-            )
-            + " |"
-        )
-
-        lines += [
-            "",
-            "A handler module's own time is its module code, the init-time work: for create and get, "
-            "making the DynamoDB client (store.make_at_init); for B, its boto3 client.",
-        ]
-        lines += ["", "| import, alone in a fresh interpreter (median) | ms |", "|---|---:|"]
-        lines += [f"| {name} | {ms:.1f} |" for name, ms in self.imports.items()]
-
-        sizes = [str(n) for n in SCALING_NODES]
-        small, big = self.scaled[sizes[0]], self.scaled[sizes[-1]]
-        lines += [
-            "",
-            "| validate's work, 2 edges a node (ms, best of 31) | "
-            + " | ".join(f"{int(n):,} nodes, {int(self.scaled[n]['edges']):,} edges" for n in sizes)
-            + f" | {int(sizes[-1]):,} / {int(sizes[0]):,} |",
-            "|---|" + "---:|" * (len(sizes) + 1),
-        ]
-        for label, key in (
-            ("parse: body, models, graph rules", "parse_ms"),
-            ("diagnostics", "diagnostics_ms"),
-            ("the whole request, through the handler", "route_ms"),
-        ):
-            lines.append(
-                f"| {label} | " + " | ".join(f"{self.scaled[n][key]:.2f}" for n in sizes)
-                + f" | {big[key] / small[key]:.2f} |"
-            )  # fmt: skip
-        lines.append(
-            "| diagnostics / parse | "
-            + " | ".join(
-                f"{self.scaled[n]['diagnostics_ms'] / self.scaled[n]['parse_ms']:.2f}" for n in sizes
-            )
-            + " | |"
-        )
-
-        lines += ["", "| deployment package | zipped | unzipped |", "|---|---:|---:|"]
-        lines.append(
-            f"| size (MB) | {self.package[0]:.2f} | {self.package[1]:.2f} |"
-            if self.package
-            else "| size (MB) | not built (make build) | |"
-        )
-
-        measured = self.measured()
-        lines += ["", "| target | limit | measured | holds |", "|---|---:|---:|---|"]
-        for name, target in TARGETS.items():
-            value = measured.get(name)
-            limit = f"< {target.limit:g}" if target.strict else f"{target.limit:g}"
-            shown_value = "-" if value is None else f"{value:.2f}"
-            holds = "-" if value is None else ("yes" if target.holds(value) else "NO")
-            lines.append(f"| {name} | {limit} | {shown_value} | {holds} |")
-        return lines
 
 
 if __name__ == "__main__":

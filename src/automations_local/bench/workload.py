@@ -22,6 +22,8 @@ WORKSPACE = "ws_bench"
 AUTOMATION_ID = "aut_01JBENCH" + "0" * 18
 WRITE = {"sub": "bench", "scope": "write:automations", "workspace_id": WORKSPACE}
 READ = {"sub": "bench", "scope": "read:automations", "workspace_id": WORKSPACE}
+# The sizes (nodes) of the dense flows the validate function's scaling is measured on.
+SCALING_NODES = (100, 1_000)
 _STEPS = ("send-email", "time-delay", "if-else")
 _DATA: dict[str, dict[str, Any]] = {
     "send-email": {"templateId": "tpl_welcome", "subject": "Welcome aboard"},
