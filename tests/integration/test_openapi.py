@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 
 from automations.answers import Automation, AutomationValidation, ErrorEnvelope
 from automations.automation import FIELDS
-from automations.routes import CREATE, GET, ROUTES, VALIDATE, Route
+from automations.routes import CREATE, EDIT, GET, ROUTES, VALIDATE, Route
 from automations_local.openapi import DOCUMENT, build, render
 from tests.helpers import EVENTS, Answer, Tables, get, invoke, post
 
@@ -38,7 +38,11 @@ def test_each_route_is_documented_with_its_scopes_and_every_status_it_declares(r
     documented = operation(route)
     assert documented["operationId"] == route.operation
     assert documented["security"] == [{"bearerAuth": list(route.scopes)}]
-    assert set(documented["responses"]) == {str(route.success), *map(str, route.statuses)}
+    assert set(documented["responses"]) == {
+        str(route.success),
+        *(str(status) for status, _ in route.bodiless),
+        *map(str, route.statuses),
+    }
     for status, codes in route.statuses.items():
         schema = json.dumps(documented["responses"][str(status)]["content"]["application/json"]["schema"])
         assert all(f'"{code}"' in schema for code in codes), (status, codes)
@@ -49,16 +53,22 @@ def test_the_documented_paths_are_the_declared_routes_and_nothing_else() -> None
     assert documented == {(route.method, route.path) for route in ROUTES}
 
 
-def test_the_create_documents_its_body_and_idempotency_key_and_the_get_its_path_parameter() -> None:
-    create = operation(CREATE)
-    assert create["requestBody"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/NewAutomation"
-    }
-    assert [(p["in"], p["name"], p["required"]) for p in create["parameters"]] == [
-        ("header", "idempotency-key", False)
-    ]
-    assert [(p["in"], p["name"], p["required"]) for p in operation(GET)["parameters"]] == [
-        ("path", "automationId", True)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.operation)
+def test_each_route_documents_the_request_it_declares(route: Route) -> None:
+    documented = operation(route)
+    body = documented.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    assert body == (None if route.body is None else {"$ref": f"#/components/schemas/{route.body}"})
+    expected = [("path", name, True) for name in route.path_parameters]
+    expected += [("header", p.name.lower(), p.required) for p in route.headers]
+    expected += [("query", p.name.lower(), p.required) for p in route.query]
+    assert [(p["in"], p["name"], p["required"]) for p in documented.get("parameters", [])] == expected
+
+
+def test_the_create_takes_an_idempotency_key_and_the_edit_requires_if_match() -> None:
+    create = [(p["in"], p["name"], p["required"]) for p in operation(CREATE)["parameters"]]
+    assert create == [("header", "idempotency-key", False)]
+    assert ("header", "if-match", True) in [
+        (p["in"], p["name"], p["required"]) for p in operation(EDIT)["parameters"]
     ]
 
 

@@ -92,6 +92,7 @@ MAY = {
     },
     "get": {"AutomationsTable": {"dynamodb:GetItem"}},
     "validate": {},
+    "edit": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"}},
 }
 
 

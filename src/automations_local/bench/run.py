@@ -97,13 +97,19 @@ def artifact_mb() -> tuple[float, float] | None:
 
 
 def first_requests(directory: Path) -> dict[str, Path]:
-    """Each route's first request, written where a child can read it."""
+    """Each route's first request, written where a child can read it: the bench's
+    20-node flow for the create, the GET and validate, and for every other route the
+    first of its events/ files that expects its success (the stand-in holds the
+    20-node flow under any id, at the revision the events' ETags name)."""
     events = {
         "create": workload.create_event(20),
         "get": workload.get_event(),
         "validate": workload.validate_event(20),
         "create-1000": workload.create_event(1000),
     }
+    for route in ROUTES:
+        if route.module not in events:
+            events[route.module] = workload.success_event(route)
     paths = {}
     for name, event in events.items():
         paths[name] = directory / f"{name}.json"

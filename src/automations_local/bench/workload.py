@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from automations.routes import CREATE, GET, VALIDATE
+from automations.routes import CREATE, GET, VALIDATE, Route
 from automations_local.events import http_api_event
+from automations_local.template import ROOT
+
+EVENTS = ROOT / "events"
 
 WORKSPACE = "ws_bench"
 # An id the GET function accepts (automations.ids.PATTERN); the stand-in holds it.
@@ -112,3 +115,17 @@ def stored_item(workspace_id: str, automation_id: str, nodes: int = 20) -> dict[
 
     draft = parse_new_automation(automation(nodes)).model_dump()
     return to_item(workspace_id, new_draft(draft, automation_id, "2026-11-26T14:08:21.123Z"))
+
+
+def success_event(route: Route) -> dict[str, Any]:
+    """The first of the route's events/ files (by name) whose expectations are its
+    success status: a request the route serves in full."""
+    for path in sorted(EVENTS.glob("*.json")):
+        if path.name.endswith(".expected.json"):
+            continue
+        event: dict[str, Any] = json.loads(path.read_text())
+        expected = path.with_name(path.stem + ".expected.json")
+        if event.get("routeKey") == route.key and expected.exists():
+            if json.loads(expected.read_text())["statusCode"] == route.success:
+                return event
+    raise LookupError(f"no events/ file of {route.key} expects {route.success}")
