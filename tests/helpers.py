@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automations.routes import CREATE, GET, READ, ROUTES, WRITE
+from automations.routes import CREATE, GET, READ, ROUTES, WRITE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 
@@ -104,6 +105,20 @@ def post(
     """POST /v1/automations as ``workspace``; ``body`` is JSON-encoded unless ``raw``."""
     text = body if raw else json.dumps(body)
     return invoke(http_api_event(text, claims=claims_for(workspace, scope), **event_args))
+
+
+def route_event(route: Route, claims: dict[str, Any] | None, body: Any = None) -> dict[str, Any]:
+    """An event for ``route`` as API Gateway sends it, each path parameter an
+    automation id that is not stored, ``body`` JSON-encoded unless None."""
+    parameters = {name: "aut_01KB2X7Q9M4T6V8W0Y2Z4A6C8F" for name in re.findall(r"\{(\w+)\}", route.path)}
+    return http_api_event(
+        None if body is None else json.dumps(body),
+        claims=claims,
+        method=route.method,
+        path=route.path_with(**parameters),
+        route_key=route.key,
+        path_parameters=parameters or None,
+    )
 
 
 def load_event(name: str) -> dict[str, Any]:
