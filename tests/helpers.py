@@ -15,6 +15,7 @@ from typing import Any
 from automations.routes import CREATE, GET, READ, ROUTES, WRITE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
+from automations_local.template import functions
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
@@ -24,6 +25,9 @@ HANDLERS = {
     route.key: importlib.import_module(f"automations.routes.{route.module}").lambda_handler
     for route in ROUTES
 }
+
+# The routes whose function is deployed with the automations table, as template.yaml says.
+STORING = [r for r in ROUTES if "AUTOMATIONS_TABLE" in functions()[r.function]["Environment"]["Variables"]]
 
 
 @dataclass

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from automations.routes import ROUTES, Route
+from automations.routes import Route
 from automations_local.context import LambdaContext
-from automations_local.template import functions
-from tests.helpers import HANDLERS, claims_for, free_port, post, route_event
+from tests.helpers import HANDLERS, STORING, claims_for, free_port, post, route_event
 
 Answer = tuple[int, dict[str, Any]]
 OK: Answer = (200, {})
@@ -186,10 +185,6 @@ def test_when_only_remembering_the_success_fails_the_client_still_gets_its_201(f
     assert "idempotent-replayed" not in reply.headers
     assert server.count("PutItem", AUTOMATIONS) == 1
     assert server.count("UpdateItem", IDEMPOTENCY) == 3
-
-
-# The routes whose function is given the automations table: those that touch storage.
-STORING = [r for r in ROUTES if "AUTOMATIONS_TABLE" in functions()[r.function]["Environment"]["Variables"]]
 
 
 def through(route: Route) -> dict[str, Any]:
