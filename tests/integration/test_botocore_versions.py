@@ -37,7 +37,7 @@ def report(request: pytest.FixtureRequest) -> dict[str, Any]:
     path = [] if request.param == VIRTUALENV else [str(installed(request.param))]
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env |= {
-        "PYTHONPATH": os.pathsep.join([*path, str(ROOT / "src"), str(ROOT)]),
+        "PYTHONPATH": os.pathsep.join([*path, str(ROOT / "src")]),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
