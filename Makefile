@@ -102,5 +102,15 @@ $(TRANSFORM_VENV)/.installed:
 
 test: $(TRANSFORM_VENV)/.installed
 
+# The botocore versions the Lambda runtime may give the functions, each in a folder of
+# its own for the tests that run the store's client under it (the file says which and why).
+BOTOCORE_VERSIONS := $(shell sed 's/\#.*//' tests/botocore-versions.txt)
+build/botocore-%/.installed: | $(STAMP)
+	rm -rf build/botocore-$*
+	$(BIN)/python -m pip install --quiet --no-warn-conflicts --target build/botocore-$* botocore==$*
+	touch $@
+
+test: $(foreach version,$(BOTOCORE_VERSIONS),build/botocore-$(version)/.installed)
+
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(TRANSFORM_VENV) node_modules build .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automations.routes import CREATE, GET, READ, ROUTES, WRITE
+from automations.routes import CREATE, GET, READ, ROUTES, WRITE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
+from automations_local.template import functions
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
@@ -23,6 +25,9 @@ HANDLERS = {
     route.key: importlib.import_module(f"automations.routes.{route.module}").lambda_handler
     for route in ROUTES
 }
+
+# The routes whose function is deployed with the automations table, as template.yaml says.
+STORING = [r for r in ROUTES if "AUTOMATIONS_TABLE" in functions()[r.function]["Environment"]["Variables"]]
 
 
 @dataclass
@@ -104,6 +109,20 @@ def post(
     """POST /v1/automations as ``workspace``; ``body`` is JSON-encoded unless ``raw``."""
     text = body if raw else json.dumps(body)
     return invoke(http_api_event(text, claims=claims_for(workspace, scope), **event_args))
+
+
+def route_event(route: Route, claims: dict[str, Any] | None, body: Any = None) -> dict[str, Any]:
+    """An event for ``route`` as API Gateway sends it, each path parameter an
+    automation id that is not stored, ``body`` JSON-encoded unless None."""
+    parameters = {name: "aut_01KB2X7Q9M4T6V8W0Y2Z4A6C8F" for name in re.findall(r"\{(\w+)\}", route.path)}
+    return http_api_event(
+        None if body is None else json.dumps(body),
+        claims=claims,
+        method=route.method,
+        path=route.path_with(**parameters),
+        route_key=route.key,
+        path_parameters=parameters or None,
+    )
 
 
 def load_event(name: str) -> dict[str, Any]:

@@ -26,8 +26,7 @@ from automations.routes import ROUTES, Route
 from automations.routes import create as create_route
 from automations.routes import get as get_route
 from automations.routes import validate as validate_route
-from automations_local.template import functions
-from tests.helpers import ROOT, Tables, get, post
+from tests.helpers import ROOT, STORING, Tables, get, post
 
 RUNTIME_STANDIN = """
 _before, _after = [], []
@@ -172,10 +171,6 @@ def test_each_function_primes_its_route_before_the_snapshot_without_storage(
     # And each restored copy forgets the id generator's state: its next id draws entropy
     assert result["forgets_ids"]
     assert result["id_state"] == [-1, 0]
-
-
-# The routes whose function is deployed with a table, as template.yaml says.
-STORING = [r for r in ROUTES if "AUTOMATIONS_TABLE" in functions()[r.function]["Environment"]["Variables"]]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.module)

@@ -5,6 +5,7 @@ half-written."""
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 import time
@@ -14,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import free_port, post
+from automations.routes import Route
+from automations_local.context import LambdaContext
+from tests.helpers import HANDLERS, STORING, claims_for, free_port, post, route_event
 
 Answer = tuple[int, dict[str, Any]]
 OK: Answer = (200, {})
@@ -182,6 +185,52 @@ def test_when_only_remembering_the_success_fails_the_client_still_gets_its_201(f
     assert "idempotent-replayed" not in reply.headers
     assert server.count("PutItem", AUTOMATIONS) == 1
     assert server.count("UpdateItem", IDEMPOTENCY) == 3
+
+
+def through(route: Route) -> dict[str, Any]:
+    """A request to ``route`` by a caller holding its scope, answered by its function."""
+    event = route_event(route, claims_for("ws_1", route.scopes[0]), BODY)
+    answer: dict[str, Any] = HANDLERS[route.key](event, LambdaContext())
+    return answer
+
+
+def levels(logs: io.StringIO, caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
+    """(level, message) of each line the function logged, Powertools' JSON lines and
+    any other logger's records (Lambda writes those as JSON too: LogFormat JSON)."""
+    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
+    return [(line["level"], line["message"]) for line in lines] + [
+        (record.levelname, record.getMessage()) for record in caplog.records
+    ]
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
+@pytest.mark.parametrize("route", STORING, ids=lambda route: route.operation)
+def test_throttling_is_logged_as_a_warning_never_an_error(
+    fake: Any, logs: io.StringIO, caplog: pytest.LogCaptureFixture, route: Route, code: str
+) -> None:
+    # Given storage that throttles every call. The ERROR-log alarm rolls a deployment
+    # back: a throttle is load, not a fault of the release, and must not trip it.
+    server = fake(lambda op, table, attempt: error(code))
+    # When a request to a route that stores or reads comes
+    answer = through(route)
+    # Then 503 after botocore's retries, logged at WARNING and at nothing above it
+    assert answer["statusCode"] == 503
+    assert server.calls
+    logged = levels(logs, caplog)
+    assert ("WARNING", "storage unavailable") in logged
+    assert [line for line in logged if line[0] in ("ERROR", "CRITICAL")] == []
+
+
+@pytest.mark.parametrize("route", STORING, ids=lambda route: route.operation)
+def test_a_missing_table_is_logged_as_an_error(
+    fake: Any, logs: io.StringIO, caplog: pytest.LogCaptureFixture, route: Route
+) -> None:
+    # Given a function whose table does not exist: an operator's fault to look at
+    fake(lambda op, table, attempt: error("ResourceNotFoundException"))
+    # When a request comes, Then 503, and the ERROR line the alarm counts
+    answer = through(route)
+    assert answer["statusCode"] == 503
+    assert ("ERROR", "storage unavailable") in levels(logs, caplog)
 
 
 def _without_environment_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,9 @@
-"""The store's own DynamoDB client: made without listing every service botocore ships."""
+"""The store's own DynamoDB client: made without listing every service botocore ships.
+The same, under each botocore the Lambda runtime may carry: tests/integration/test_botocore_versions.py."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from botocore.loaders import Loader
 from botocore.stub import Stubber
 
 from automations.store import AutomationStore, DynamoDBLoader
+from tests.botocore_check import unwrapped
 
 
 def test_the_client_is_made_without_listing_every_service(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -37,6 +40,16 @@ def test_the_loader_finds_the_models_botocore_finds() -> None:
         assert ours.load_service_model("dynamodb", type_name) == stock.load_service_model(
             "dynamodb", type_name
         )
+
+
+def test_the_loader_overrides_a_method_botocore_has_and_calls_with_its_signature() -> None:
+    # Renamed or reshaped in botocore, the override would be dead code and the
+    # saving silently gone.
+    stock = inspect.signature(unwrapped(Loader.list_available_services))
+    assert list(inspect.signature(DynamoDBLoader.list_available_services).parameters) == list(
+        stock.parameters
+    )
+    assert "list_available_services" in unwrapped(Loader.load_service_model).__code__.co_names
 
 
 def _key() -> dict[str, Any]:
