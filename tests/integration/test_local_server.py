@@ -652,6 +652,43 @@ def test_make_token_prints_a_token_on_its_last_line(tmp_path: Path) -> None:
     assert (claims["scope"], claims["workspace_id"]) == ("write:automations", "ws_42")
 
 
+def make(target: str, *arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``make <target> <arguments>`` as a user runs it, with this test run's virtualenv
+    standing for the one make would install (its stamp taken as up to date)."""
+    root = Path(__file__).resolve().parents[2]
+    bin_dir = Path(sys.executable).parent
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed-local", f"BIN={bin_dir}", target, *arguments],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arguments", "scope", "workspace"),
+    [
+        ((), tokens.DEFAULT_SCOPES, tokens.DEFAULT_WORKSPACE),
+        (("SCOPES=read:automations",), "read:automations", tokens.DEFAULT_WORKSPACE),
+        (("SCOPES=",), None, tokens.DEFAULT_WORKSPACE),
+        (("WORKSPACE=",), tokens.DEFAULT_SCOPES, None),
+        (("SCOPES=", "WORKSPACE="), None, None),
+    ],
+    ids=["defaults", "one-scope", "no-scopes", "no-workspace", "neither"],
+)
+def test_make_token_leaves_out_a_claim_set_empty(
+    tmp_path: Path, arguments: tuple[str, ...], scope: str | None, workspace: str | None
+) -> None:
+    # Given make token's options as a user passes them on the command line
+    env = {k: v for k, v in os.environ.items() if k not in ("SCOPES", "WORKSPACE")}
+    env["DEV_JWT_KEY_FILE"] = str(tmp_path / "k.pem")
+    # When it runs
+    result = make("token", *arguments, env=env)
+    # Then stdout is the token alone, holding exactly the claims asked for
+    assert result.returncode == 0, result.stderr
+    (token,) = result.stdout.splitlines()
+    claims = tokens.verify(f"Bearer {token}", [], key=tokens.private_key(tmp_path / "k.pem"))
+    assert (claims.get("scope"), claims.get("workspace_id")) == (scope, workspace)
+
+
 # A property-based run driven by the OpenAPI document the server serves: bounded,
 # derandomized so CI is repeatable; the checks are those a conforming API passes
 # (schema-valid bodies may still break graph rules, so positive acceptance is not one).
