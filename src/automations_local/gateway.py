@@ -177,7 +177,7 @@ class Gateway:
         event = build_event(request, claims, route, parameters)
         request_id = event["requestContext"]["requestId"]
         try:
-            result = self.invoke(route, event, LambdaContext(function_name=route.function))
+            result = self.invoke(route, event, LambdaContext.of(route.function))
         except Exception:  # the function crashed: the gateway answers for it
             return _message(500, "Internal Server Error", request_id)
         if not _lambda_accepts(result):

@@ -41,6 +41,7 @@ from automations.routes import ROUTES
 from automations_local import tokens
 from automations_local.gateway import MAX_PAYLOAD
 from automations_local.openapi import DOCUMENT
+from automations_local.template import functions
 
 
 @dataclass
@@ -661,6 +662,35 @@ def make(target: str, *arguments: str, env: dict[str, str] | None = None) -> sub
         ["make", "--no-print-directory", "-o", ".venv/.installed-local", f"BIN={bin_dir}", target, *arguments],
         capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False,
     )  # fmt: skip
+
+
+def _logged(stderr: str) -> list[dict[str, Any]]:
+    """The JSON lines (logs and metrics) a function wrote."""
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+# (a GET that finds its automation logs nothing but its cold-start metric, which names
+# the function without its memory size)
+@pytest.mark.parametrize(
+    ("event", "sizes_logged"), [("create-minimal", True), ("get-found", False), ("validate-publishable", True)]
+)
+def test_make_invoke_answers_on_stdout_alone_in_the_context_of_the_routes_function(
+    event: str, sizes_logged: bool
+) -> None:
+    # Given an event file of a route
+    root = Path(__file__).resolve().parents[2]
+    route = next(r for r in ROUTES if r.key == json.loads((root / "events" / f"{event}.json").read_text())["routeKey"])
+    memory = functions()[route.function]["MemorySize"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTOMATIONS_", "STORAGE"))}
+    # When make invoke replays it (not silenced: as a user pipes it to jq)
+    result = make("invoke", f"EVENT=events/{event}.json", env=env)
+    # Then stdout is the answer alone, and the logs name the route's function, at its memory size
+    assert result.returncode == 0, result.stderr
+    assert "statusCode" in json.loads(result.stdout)
+    logged = _logged(result.stderr)
+    assert {line["function_name"] for line in logged if "function_name" in line} == {route.function}
+    sizes = {line["function_memory_size"] for line in logged if "function_memory_size" in line}
+    assert sizes == ({memory} if sizes_logged else set())
 
 
 @pytest.mark.parametrize(
