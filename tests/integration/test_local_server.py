@@ -43,6 +43,8 @@ from automations_local.gateway import MAX_PAYLOAD
 from automations_local.openapi import DOCUMENT
 from automations_local.template import functions
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @dataclass
 class RunningApi:
@@ -60,8 +62,11 @@ class RunningApi:
             "dynamodb", endpoint_url=self.storage, region_name="us-east-1",
             aws_access_key_id="local", aws_secret_access_key="local",
         )  # fmt: skip
-        items = client.scan(TableName="AutomationsTable", ConsistentRead=True)["Items"]
-        return [item for item in items if item["workspaceId"]["S"] == workspace]
+        pages = client.get_paginator("query").paginate(
+            TableName="AutomationsTable", ConsistentRead=True,
+            KeyConditionExpression="workspaceId = :w", ExpressionAttributeValues={":w": {"S": workspace}},
+        )  # fmt: skip
+        return [item for page in pages for item in page["Items"]]
 
 
 @dataclass
@@ -180,6 +185,50 @@ def test_a_signed_token_creates_an_automation_stored_in_the_embedded_dynamodb(
     assert reply.headers["x-request-id"] == reply.headers["apigw-requestid"]
     items = local_api.items_of(workspace)
     assert [item["id"]["S"] for item in items] == [reply.body["id"]]
+
+
+def _body_of(size: int) -> bytes:
+    """A publishable automation's body of exactly ``size`` bytes (its last template id padded)."""
+    base = json.loads(json.loads((ROOT / "events" / "validate-publishable.json").read_text())["body"])
+    base["nodes"][-1]["data"]["templateId"] = ""
+    padding = size - len(json.dumps(base).encode())
+    base["nodes"][-1]["data"]["templateId"] = "t" * padding
+    body = json.dumps(base).encode()
+    assert len(body) == size
+    return body
+
+
+# Bodies around the item limit: 405,000 is where moto's own limit would refuse, 409,600
+# is DynamoDB's (the stored item adds the id, status, timestamps to the body's text).
+@pytest.mark.parametrize("size", [404_000, 405_020, 406_500, 408_000, 409_000, 409_400, 409_600, 410_000])
+def test_validate_and_create_agree_on_an_automations_size_through_make_run(
+    local_api: RunningApi, workspace: str, size: int
+) -> None:
+    # Given a publishable automation of this many bytes
+    body = _body_of(size)
+    token = local_api.token(workspace=workspace)
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    # When it is validated, then created, through make run
+    validated = request("POST", f"{local_api.url}/v1/automations/validate", body, headers)
+    created = request("POST", f"{local_api.url}/v1/automations", body, headers)
+    # Then validate finds it valid exactly when the create stores it, and too large
+    # exactly when the create refuses it as too large
+    if validated.status == 200:
+        assert validated.body["valid"] is True
+        assert created.status == 201, created.body
+        assert [item["id"]["S"] for item in local_api.items_of(workspace)] == [created.body["id"]]
+    else:
+        assert (validated.status, validated.body["error"]["code"]) == (413, "automation_too_large")
+        assert (created.status, created.body["error"]["code"]) == (413, "automation_too_large")
+        assert local_api.items_of(workspace) == []
+
+
+def test_bodies_that_moto_alone_would_refuse_are_valid_and_stored(local_api: RunningApi, workspace: str) -> None:
+    # The sizes above hold some that moto's 405,000-byte limit refuses and DynamoDB takes
+    token = local_api.token(workspace=workspace)
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    reply = request("POST", f"{local_api.url}/v1/automations", _body_of(408_000), headers)
+    assert reply.status == 201, reply.body
 
 
 def _run_printed(lines: list[str]) -> tuple[Reply, Reply]:
