@@ -425,15 +425,20 @@ def exchange(api: RunningApi, data: bytes, *, half_close: bool = False) -> list[
     """``data`` sent on a new connection, then everything the server sends until it closes
     the connection: a server that answers twice shows two replies, one that keeps the
     connection open (or waits for a body it should not read) times the test out."""
+    return replies_of(received(api, data, half_close=half_close))
+
+
+def received(api: RunningApi, data: bytes, *, half_close: bool = False) -> bytes:
+    """The bytes the server sends in answer to ``data``, until it closes the connection."""
     url = urllib.parse.urlsplit(api.url)
     with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
         connection.sendall(data)
         if half_close:
             connection.shutdown(socket.SHUT_WR)
-        received = bytearray()
+        answer = bytearray()
         while chunk := connection.recv(1 << 16):
-            received += chunk
-    return replies_of(bytes(received))
+            answer += chunk
+    return bytes(answer)
 
 
 def chunked(*pieces: bytes, extensions: str = "", trailers: str = "") -> bytes:
@@ -554,6 +559,31 @@ def test_a_malformed_request_line_is_answered_and_logged_without_a_traceback(loc
         time.sleep(0.02)
     assert any(logged in line for line in local_api.output)
     assert not any("Traceback" in line for line in local_api.output)
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"GET /v1/automations HTTP/x.<script>\r\n\r\n", 400, "Bad Request"),
+        (b"GET /<script> HTTP/1.1 extra\r\n\r\n", 400, "Bad Request"),
+        (b"POST /<script>\r\n\r\n", 400, "Bad Request"),
+        (b"GET /<script> HTTP/2.0\r\n\r\n", 505, "HTTP Version Not Supported"),
+        (b"GET /<script>" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
+        (b"GET / HTTP/1.1\r\nX-Long: <script>" + b"a" * 70_000 + b"\r\n\r\n", 431, "Request Header Fields Too Large"),
+    ],
+    ids=["bad-version", "four-words", "http-0.9-post", "http-2", "line-too-long", "header-too-long"],
+)
+def test_a_request_that_cannot_be_parsed_gets_json_without_the_clients_bytes(
+    local_api: RunningApi, data: bytes, status: int, message: str
+) -> None:
+    # When a request that http.server cannot parse is sent
+    answer = received(local_api, data)
+    # Then one JSON refusal in the gateway's words, nothing of the request in it
+    assert b"<script>" not in answer and b"script" not in answer.lower()
+    replies = replies_of(answer)
+    assert [(r.status, r.headers["content-type"], r.body) for r in replies] == [
+        (status, "application/json", {"message": message})
+    ]
 
 
 def test_chunk_framing_past_a_megabyte_is_413_however_small_the_body(local_api: RunningApi) -> None:
