@@ -155,6 +155,11 @@ def test_multiple_trigger_nodes_one_per_extra_trigger_and_no_graph_rules() -> No
         ("error", "multiple_trigger_nodes", "nodes[2]", "t2"),
         ("error", "multiple_trigger_nodes", "nodes[3]", "t3"),
     ]
+    # and each message is true of its node, the third as much as the second
+    assert [d.message for d in diagnostics] == [
+        "form-filled node 't2' is also a trigger node; the automation already starts at 't1'",
+        "event node 't3' is also a trigger node; the automation already starts at 't1'",
+    ]
 
 
 @pytest.mark.parametrize(
