@@ -423,7 +423,7 @@ def _ends_in_a_number(labels: list[str]) -> bool:
     """WHATWG's "ends in a number": the last label (a trailing empty one dropped) is
     decimal digits or an IPv4 number; such a host must then be an IPv4 address."""
     last = labels[-1] if labels[-1] or len(labels) == 1 else labels[-2]
-    return bool(last) and (last.isascii() and last.isdigit() or _ipv4_number(last) is not None)
+    return bool(last) and ((last.isascii() and last.isdigit()) or _ipv4_number(last) is not None)
 
 
 def _is_ipv4(labels: list[str]) -> bool:
@@ -454,7 +454,7 @@ def _is_ipv6(text: str) -> bool:
 
 def _host_name(host: str) -> str | None:
     """The host, as WHATWG's parser reads a name: a non-ASCII name is encoded (IDNA,
-    whose mappings turn "１２７.０.０.１" into "127.0.0.1"), then a name that ends in a
+    whose mappings turn full-width digits into ASCII ones), then a name that ends in a
     number must be an IPv4 address. None if it is no valid host."""
     if not host.isascii():
         try:

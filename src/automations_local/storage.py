@@ -122,4 +122,4 @@ def _item_limit_of_dynamodb() -> None:
             raise ItemSizeTooLarge
         dict.__setitem__(self, key, value)
 
-    LimitedSizeDict.__setitem__ = set_item  # type: ignore[method-assign,assignment]
+    LimitedSizeDict.__setitem__ = set_item  # type: ignore[method-assign]

@@ -223,7 +223,9 @@ def test_validate_and_create_agree_on_an_automations_size_through_make_run(
         assert local_api.items_of(workspace) == []
 
 
-def test_bodies_that_moto_alone_would_refuse_are_valid_and_stored(local_api: RunningApi, workspace: str) -> None:
+def test_bodies_that_moto_alone_would_refuse_are_valid_and_stored(
+    local_api: RunningApi, workspace: str
+) -> None:
     # The sizes above hold some that moto's 405,000-byte limit refuses and DynamoDB takes
     token = local_api.token(workspace=workspace)
     headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
@@ -569,7 +571,11 @@ def test_a_malformed_request_line_is_answered_and_logged_without_a_traceback(loc
         (b"POST /<script>\r\n\r\n", 400, "Bad Request"),
         (b"GET /<script> HTTP/2.0\r\n\r\n", 505, "HTTP Version Not Supported"),
         (b"GET /<script>" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
-        (b"GET / HTTP/1.1\r\nX-Long: <script>" + b"a" * 70_000 + b"\r\n\r\n", 431, "Request Header Fields Too Large"),
+        (
+            b"GET / HTTP/1.1\r\nX-Long: <script>" + b"a" * 70_000 + b"\r\n\r\n",
+            431,
+            "Request Header Fields Too Large",
+        ),
     ],
     ids=["bad-version", "four-words", "http-0.9-post", "http-2", "line-too-long", "header-too-long"],
 )
@@ -751,14 +757,17 @@ def _logged(stderr: str) -> list[dict[str, Any]]:
 # (a GET that finds its automation logs nothing but its cold-start metric, which names
 # the function without its memory size)
 @pytest.mark.parametrize(
-    ("event", "sizes_logged"), [("create-minimal", True), ("get-found", False), ("validate-publishable", True)]
+    ("event", "sizes_logged"),
+    [("create-minimal", True), ("get-found", False), ("validate-publishable", True)],
 )
 def test_make_invoke_answers_on_stdout_alone_in_the_context_of_the_routes_function(
     event: str, sizes_logged: bool
 ) -> None:
     # Given an event file of a route
     root = Path(__file__).resolve().parents[2]
-    route = next(r for r in ROUTES if r.key == json.loads((root / "events" / f"{event}.json").read_text())["routeKey"])
+    route = next(
+        r for r in ROUTES if r.key == json.loads((root / "events" / f"{event}.json").read_text())["routeKey"]
+    )
     memory = functions()[route.function]["MemorySize"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTOMATIONS_", "STORAGE"))}
     # When make invoke replays it (not silenced: as a user pipes it to jq)

@@ -269,9 +269,7 @@ def test_a_scope_split_by_a_no_break_space_grants_neither_scope() -> None:
     status, events = _passed_on(request(b"{}", headers=[("Authorization", f"Bearer {token}")]))
     # Then the authorizer reads one name, no scope of the route: 403, as the function would
     assert (status, events) == (403, [])
-    assert tokens.token_scopes({"scope": f"{READ}\u00a0{WRITE}"}) == [
-        f"{READ}\u00a0{WRITE}"
-    ]
+    assert tokens.token_scopes({"scope": f"{READ}\u00a0{WRITE}"}) == [f"{READ}\u00a0{WRITE}"]
     assert tokens.token_scopes({"scope": f" {READ}  {WRITE} "}) == [READ, WRITE]
 
 
