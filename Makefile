@@ -1,32 +1,50 @@
 # One virtualenv, made from pyproject.toml on first use. Everything else runs from it.
+# run, token and invoke install the package with its `local` extra only (what the local
+# server needs); install, and every target that tests or checks, the `dev` extra.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCAL_STAMP := $(VENV)/.installed-local
 
 .PHONY: install run token invoke openapi template build bench lint typecheck test e2e clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+$(LOCAL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[local]'
+	touch $(LOCAL_STAMP)
+
+# dev holds local: once it is installed, so is local.
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(LOCAL_STAMP)
 
 install: $(STAMP)
 
 # The endpoint on http://127.0.0.1:$(PORT) with an embedded DynamoDB (README, "Run it").
 PORT ?= 3000
-run: $(STAMP)
+run: $(LOCAL_STAMP)
 	PORT=$(PORT) $(BIN)/python -m automations_local.server
 
-# A dev token on the last line; SCOPES="..." and WORKSPACE=... choose its contents.
-token: $(STAMP)
+# A dev token, alone on stdout (what it holds goes to stderr). Each option unset takes
+# its default; set but empty, it leaves its claim out:
+#   SCOPES="read:automations"  the scope claim (default "read:automations write:automations");
+#                              SCOPES="" mints a token without scopes (403 at every route)
+#   WORKSPACE=ws_42            the workspace_id claim (default ws_local); WORKSPACE=""
+#                              mints one without it (the function answers 403)
+#   TTL=600                    seconds until it expires (default 3600)
+#   DEV_JWT_KEY_FILE=path      the signing key (default .local/dev-jwt-key.pem), as make run's
+token: $(LOCAL_STAMP)
 	@$(BIN)/python -m automations_local.tokens
 
-# Replay one event file through the handler: the Docker-free `sam local invoke -e`.
+# Replay one event file through the handler of its route: the Docker-free `sam local
+# invoke -e`. The response alone on stdout (make invoke | jq), the logs on stderr.
 EVENT ?= events/create-minimal.json
-invoke: $(STAMP)
-	$(BIN)/python -m automations_local.invoke $(EVENT)
+invoke: $(LOCAL_STAMP)
+	@$(BIN)/python -m automations_local.invoke $(EVENT)
 
 # The deployable artifact (.aws-sam/build) for python3.13 on arm64, with SAM CLI in a
 # virtualenv of its own; src/Makefile resolves the wheels for the function's platform.

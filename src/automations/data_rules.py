@@ -9,12 +9,11 @@ client JSON: no value is trusted to be of any type, hashable, or small.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from automations.graph import quote
+from automations.webhook_url import is_absolute_http_url
 
 if TYPE_CHECKING:
     from automations.diagnostics import DataCheck
@@ -76,35 +75,6 @@ def _number(value: Any) -> int | float | None:
     return value if type(value) is int or type(value) is float else None
 
 
-# A host name: letters, digits, "-", "." and the rest of RFC 3986's unreserved
-# characters, or any non-ASCII character (an internationalised name, as WHATWG's
-# parser takes it before encoding it); an IPv6 address goes in brackets.
-_HOST_NAME = re.compile("[A-Za-z0-9._~\\-\u0080-\U0010ffff]+")
-# What follows the userinfo when the host is an IPv6 address: "[…]", then a port.
-_BRACKETED_HOST = re.compile(r"\[[^\]]*\](?::[0-9]*)?")
-
-
-def _is_absolute_http_url(value: str) -> bool:
-    """Absolute http/https, read more strictly than RFC 3986 or WHATWG's URL parser
-    would: scheme http or https (any case), a host that is a name (letters, digits,
-    "-", ".", "_", "~", or non-ASCII) or a bracketed IPv6 address, a port (if any)
-    that is a number up to 65535, and no space or control character anywhere
-    (urlsplit itself strips some and ignores others)."""
-    if not value.isprintable() or " " in value:  # isprintable: no control or separator but " "
-        return False
-    try:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        _ = parts.port  # ValueError for "host:notaport" or "host:99999"
-    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 bracket)
-        return False
-    host_and_port = parts.netloc.rpartition("@")[2]  # userinfo may hold brackets too
-    if host_and_port.startswith("["):  # urlsplit has checked they hold an IPv6 address
-        return _BRACKETED_HOST.fullmatch(host_and_port) is not None
-    return _HOST_NAME.fullmatch(parts.hostname) is not None
-
-
 def _choices(values: tuple[str, ...]) -> str:
     return ", ".join(values)
 
@@ -138,7 +108,7 @@ def _email_engagement(node: DataCheck) -> None:
 
 def _send_webhook(node: DataCheck) -> None:
     url = _string(node, "url", node.data.get("url"))
-    if url is not None and not _is_absolute_http_url(url):
+    if url is not None and not is_absolute_http_url(url):
         node.invalid("url", "must be an absolute http or https URL")
     method = node.data.get("method")
     # An optional method: null is absent; anything else that is not one of the listed

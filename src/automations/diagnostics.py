@@ -100,7 +100,7 @@ def diagnose(automation: NewAutomation, cap: int = MAX_DIAGNOSTICS) -> Diagnosti
                 ERROR,
                 "multiple_trigger_nodes",
                 f"nodes[{extra}]",
-                f"{node.type} node {quote(node.id)} is a second trigger node; "
+                f"{node.type} node {quote(node.id)} is also a trigger node; "
                 f"the automation already starts at {quote(nodes[triggers[0]].id)}",
                 node.id,
             )

@@ -69,8 +69,16 @@ MAX_DEPTH = 16
 DEFAULT_TRIGGER_TYPE: TriggerType = "contact.subscribed"
 
 
+# What a name is trimmed of: exactly what JavaScript's String.prototype.trim removes
+# (ECMAScript's WhiteSpace and LineTerminator: TAB, VT, FF, SP, NBSP, ZWNBSP, every
+# Zs character, LF, CR, LS, PS), as the product's own code trims a name. Not Python's
+# str.strip(): it also removes U+001C-U+001F and U+0085, which trim keeps, and keeps
+# U+FEFF, which trim removes. U+180E is Cf since Unicode 6.3: neither removes it.
+JS_TRIMMED = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
 def _name(value: str) -> str:
-    trimmed = value.strip()
+    trimmed = value.strip(JS_TRIMMED)
     if not trimmed:
         raise PydanticCustomError("blank", "must not be blank")
     if len(trimmed) > NAME_MAX:

@@ -106,12 +106,23 @@ def _message(
     return HttpResponse(status, headers, json.dumps({"message": message}).encode())
 
 
-_REFUSALS = {400: "Bad Request", 413: "Request Entity Too Large"}
+_REFUSALS = {
+    400: "Bad Request",
+    413: "Request Entity Too Large",
+    414: "Request-URI Too Long",
+    431: "Request Header Fields Too Large",
+    505: "HTTP Version Not Supported",
+}
 
 
 def refuse(status: int) -> HttpResponse:
-    """The gateway's answer to a request it does not pass on: 400 when its head or its
-    body's framing is broken, 413 when the body is over ``MAX_PAYLOAD``."""
+    """The gateway's answer to a request it does not pass on, in its own words and
+    never the client's: 400 when the request line, the head or the body's framing is
+    broken, 413 when the body is over ``MAX_PAYLOAD``, 414 or 431 when the request
+    line or the head is too long, 505 for an HTTP version past 1.x. Any other status
+    is a 400."""
+    if status not in _REFUSALS:
+        status = 400
     return _message(status, _REFUSALS[status], new_request_id())
 
 
@@ -164,7 +175,9 @@ class Gateway:
         route, parameters = found
         if len(request.body) > MAX_PAYLOAD:
             return refuse(413)
-        authorization = next((v for k, v in request.headers if k.lower() == "authorization"), None)
+        # Repeated, the header reaches the authorizer as the gateway passes every repeated
+        # header: its values joined with commas, which no token is (401).
+        authorization = ",".join(v for k, v in request.headers if k.lower() == "authorization") or None
         try:
             claims = verify(authorization, list(route.scopes))
         except Rejected as rejected:
@@ -177,7 +190,7 @@ class Gateway:
         event = build_event(request, claims, route, parameters)
         request_id = event["requestContext"]["requestId"]
         try:
-            result = self.invoke(route, event, LambdaContext(function_name=route.function))
+            result = self.invoke(route, event, LambdaContext.of(route.function))
         except Exception:  # the function crashed: the gateway answers for it
             return _message(500, "Internal Server Error", request_id)
         if not _lambda_accepts(result):

@@ -1,7 +1,9 @@
 """``make invoke EVENT=events/<file>.json``: the Docker-free twin of
 ``sam local invoke <Function> -e``. Replays one event file through the handler of
-the route it names (its ``routeKey``, looked up in template.yaml) against the
-local storage (embedded by default) and prints the response.
+the route it names (its ``routeKey``, one of ``automations.routes.ROUTES``) against
+the local storage (embedded by default), with the context Lambda gives that route's
+function (its name, and its memory size and timeout from template.yaml), and prints
+the response alone on stdout; the function's logs and metrics go to stderr.
 
 An event file may have expectations beside it (``<name>.expected.json``); when
 they say what is ``given`` (an automation stored in a workspace before the event
@@ -19,20 +21,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from automations_local.template import template_routes
+from automations.routes import ROUTES, Route
 
 Handler = Callable[[Any, Any], dict[str, Any]]
 
 
-def handler_for(event: dict[str, Any]) -> Handler:
-    """The handler of the template's function for the event's ``routeKey``."""
+def route_of(event: dict[str, Any]) -> Route:
+    """The route that serves the event's ``routeKey``."""
     key = event.get("routeKey") if isinstance(event, dict) else None
-    for route in template_routes():
+    for route in ROUTES:
         if route.key == key:
-            module, _, name = route.handler.rpartition(".")
-            handler: Handler = getattr(importlib.import_module(module), name)
-            return handler
-    raise SystemExit(f"the event's routeKey {key!r} is not a route of template.yaml")
+            return route
+    raise SystemExit(f"the event's routeKey {key!r} is not a route of the API")
+
+
+def handler_of(route: Route) -> Handler:
+    module, _, name = route.handler.rpartition(".")
+    handler: Handler = getattr(importlib.import_module(module), name)
+    return handler
 
 
 def expectations(event_file: Path) -> dict[str, Any]:
@@ -64,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     with local_storage() as storage, contextlib.redirect_stdout(sys.stderr):
         print(f"# storage: {storage.description}")
         store_given(expectations(args.event), storage.client(), storage.automations_table)
-        result = handler_for(event)(event, LambdaContext())
+        route = route_of(event)
+        result = handler_of(route)(event, LambdaContext.of(route.function))
     body = result.get("body")
     if isinstance(body, str):
         with contextlib.suppress(ValueError):  # not JSON: print it as it came

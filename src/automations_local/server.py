@@ -120,6 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(ConnectionError):  # the client may be gone already
             self._send(response.status, [*response.headers, ("connection", "close")], response.body)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What http.server answers a request it cannot parse (a bad request line or
+        version, a line or head too long) with: the gateway's JSON refusal, never
+        http.server's HTML page, which quotes the client's bytes in its status line and
+        its body."""
+        self._refuse(code)
+
     def handle_expect_100(self) -> bool:
         # A client that waits for "100 Continue" hears the refusal instead, before it sends a body.
         if self._malformed_head():

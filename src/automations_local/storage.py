@@ -1,6 +1,11 @@
 """Storage for local runs: an embedded DynamoDB (moto's server, on loopback) with
 the tables of template.yaml, or whatever AWS_ENDPOINT_URL_DYNAMODB points at
-(DynamoDB Local, dynalite, LocalStack), or real AWS."""
+(DynamoDB Local, dynalite, LocalStack), or real AWS.
+
+The embedded server refuses an item where DynamoDB does: over ``ITEM_LIMIT``
+(409,600 bytes of names and values, the rule dynalite and ``automations.item`` apply),
+not at moto's own 405,000, so an automation the validate route finds small enough is
+stored by the create through ``make run`` too."""
 
 from __future__ import annotations
 
@@ -77,6 +82,8 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
 
     from moto.server import ThreadedMotoServer
 
+    _item_limit_of_dynamodb()
+
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -93,3 +100,26 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
     finally:
         server.stop()
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
+
+
+def _item_limit_of_dynamodb() -> None:
+    """moto's items refuse an attribute that takes them over 405,000 bytes (its
+    ``LimitedSizeDict``, a guess between 400 KB and what DynamoDB allows); this makes
+    the limit ``ITEM_LIMIT``, measured as moto measures (names plus values, DynamoDB's
+    rule). The server runs in this process, so its items are of this class."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    from automations.item import ITEM_LIMIT
+
+    def size(value: Any) -> int:
+        return int(value.size()) if type(value) is DynamoType else int(bytesize(str(value)))
+
+    def set_item(self: dict[str, Any], key: str, value: Any) -> None:
+        total = sum(bytesize(name) + size(held) for name, held in self.items()) + bytesize(key) + size(value)
+        if total > ITEM_LIMIT:
+            raise ItemSizeTooLarge
+        dict.__setitem__(self, key, value)
+
+    LimitedSizeDict.__setitem__ = set_item  # type: ignore[method-assign]

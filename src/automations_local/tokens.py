@@ -5,7 +5,18 @@ The private key lives in ``.local/`` (ignored by git) so ``make run`` and
 ``make token`` agree without a key ever being committed.
 
 Run ``python -m automations_local.tokens`` (``make token``) for a token; it is the
-last line printed. ``SCOPES`` and ``WORKSPACE`` choose its scopes and workspace.
+last line printed (what it holds goes to stderr). Environment variables choose what
+it holds; unset, each has its default, and set but empty, it is left out:
+
+- ``SCOPES``: the ``scope`` claim, space-separated (default
+  ``read:automations write:automations``); ``SCOPES=""`` mints a token without one,
+  which every route's authorizer refuses with 403.
+- ``WORKSPACE``: the ``workspace_id`` claim (default ``ws_local``); ``WORKSPACE=""``
+  mints a token without it, which passes the authorizer and which the function
+  refuses with 403 ``workspace_required``.
+- ``TTL``: seconds until it expires (default 3600).
+- ``DEV_JWT_KEY_FILE``: the signing key's file (default ``.local/dev-jwt-key.pem``);
+  ``make run`` must use the same one to accept the token.
 """
 
 from __future__ import annotations
@@ -50,13 +61,14 @@ def private_key(path: Path = KEY_FILE) -> rsa.RSAPrivateKey:
 
 def issue(
     *,
-    scopes: str = DEFAULT_SCOPES,
+    scopes: str | None = DEFAULT_SCOPES,
     workspace: str | None = DEFAULT_WORKSPACE,
     ttl: int = 3600,
     key: rsa.RSAPrivateKey | None = None,
     **claims: Any,
 ) -> str:
-    """A signed access token as an IdP would issue it."""
+    """A signed access token as an IdP would issue it; ``scopes`` or ``workspace``
+    None leaves that claim out."""
     now = int(time.time())
     payload: dict[str, Any] = {
         "iss": ISSUER,
@@ -65,8 +77,9 @@ def issue(
         "iat": now,
         "nbf": now,
         "exp": now + ttl,
-        "scope": scopes,
     }
+    if scopes is not None:
+        payload["scope"] = scopes
     if workspace is not None:
         payload["workspace_id"] = workspace
     payload.update(claims)
@@ -88,7 +101,9 @@ def token_scopes(claims: dict[str, Any]) -> list[str]:
     for name in ("scope", "scp"):
         value = claims.get(name)
         if isinstance(value, str):
-            scopes += value.split()
+            # The space character only (RFC 6749, 3.3), as the function splits it:
+            # a no-break space or a tab is part of a name.
+            scopes += [name for name in value.split(" ") if name]
         elif isinstance(value, list):
             scopes += [s for s in value if isinstance(s, str)]
     return scopes
@@ -147,13 +162,15 @@ def verify(
 
 
 def main() -> None:
-    scopes = os.environ.get("SCOPES") or DEFAULT_SCOPES
-    workspace = os.environ.get("WORKSPACE") or DEFAULT_WORKSPACE
+    # Unset: the default. Set but empty: no such claim.
+    scopes = os.environ.get("SCOPES", DEFAULT_SCOPES) or None
+    workspace = os.environ.get("WORKSPACE", DEFAULT_WORKSPACE) or None
     ttl = int(os.environ.get("TTL") or 3600)
-    print(
-        f"# dev token: iss={ISSUER} aud={AUDIENCE} scope={scopes!r} workspace_id={workspace!r} ttl={ttl}s",
-        file=sys.stderr,
+    held = " ".join(
+        f"{claim}={value!r}" if value is not None else f"no {claim}"
+        for claim, value in (("scope", scopes), ("workspace_id", workspace))
     )
+    print(f"# dev token: iss={ISSUER} aud={AUDIENCE} {held} ttl={ttl}s", file=sys.stderr)
     print(issue(scopes=scopes, workspace=workspace, ttl=ttl))
 
 

@@ -41,6 +41,9 @@ from automations.routes import ROUTES
 from automations_local import tokens
 from automations_local.gateway import MAX_PAYLOAD
 from automations_local.openapi import DOCUMENT
+from automations_local.template import functions
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -59,8 +62,11 @@ class RunningApi:
             "dynamodb", endpoint_url=self.storage, region_name="us-east-1",
             aws_access_key_id="local", aws_secret_access_key="local",
         )  # fmt: skip
-        items = client.scan(TableName="AutomationsTable", ConsistentRead=True)["Items"]
-        return [item for item in items if item["workspaceId"]["S"] == workspace]
+        pages = client.get_paginator("query").paginate(
+            TableName="AutomationsTable", ConsistentRead=True,
+            KeyConditionExpression="workspaceId = :w", ExpressionAttributeValues={":w": {"S": workspace}},
+        )  # fmt: skip
+        return [item for page in pages for item in page["Items"]]
 
 
 @dataclass
@@ -179,6 +185,52 @@ def test_a_signed_token_creates_an_automation_stored_in_the_embedded_dynamodb(
     assert reply.headers["x-request-id"] == reply.headers["apigw-requestid"]
     items = local_api.items_of(workspace)
     assert [item["id"]["S"] for item in items] == [reply.body["id"]]
+
+
+def _body_of(size: int) -> bytes:
+    """A publishable automation's body of exactly ``size`` bytes (its last template id padded)."""
+    base = json.loads(json.loads((ROOT / "events" / "validate-publishable.json").read_text())["body"])
+    base["nodes"][-1]["data"]["templateId"] = ""
+    padding = size - len(json.dumps(base).encode())
+    base["nodes"][-1]["data"]["templateId"] = "t" * padding
+    body = json.dumps(base).encode()
+    assert len(body) == size
+    return body
+
+
+# Bodies around the item limit: 405,000 is where moto's own limit would refuse, 409,600
+# is DynamoDB's (the stored item adds the id, status, timestamps to the body's text).
+@pytest.mark.parametrize("size", [404_000, 405_020, 406_500, 408_000, 409_000, 409_400, 409_600, 410_000])
+def test_validate_and_create_agree_on_an_automations_size_through_make_run(
+    local_api: RunningApi, workspace: str, size: int
+) -> None:
+    # Given a publishable automation of this many bytes
+    body = _body_of(size)
+    token = local_api.token(workspace=workspace)
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    # When it is validated, then created, through make run
+    validated = request("POST", f"{local_api.url}/v1/automations/validate", body, headers)
+    created = request("POST", f"{local_api.url}/v1/automations", body, headers)
+    # Then validate finds it valid exactly when the create stores it, and too large
+    # exactly when the create refuses it as too large
+    if validated.status == 200:
+        assert validated.body["valid"] is True
+        assert created.status == 201, created.body
+        assert [item["id"]["S"] for item in local_api.items_of(workspace)] == [created.body["id"]]
+    else:
+        assert (validated.status, validated.body["error"]["code"]) == (413, "automation_too_large")
+        assert (created.status, created.body["error"]["code"]) == (413, "automation_too_large")
+        assert local_api.items_of(workspace) == []
+
+
+def test_bodies_that_moto_alone_would_refuse_are_valid_and_stored(
+    local_api: RunningApi, workspace: str
+) -> None:
+    # The sizes above hold some that moto's 405,000-byte limit refuses and DynamoDB takes
+    token = local_api.token(workspace=workspace)
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+    reply = request("POST", f"{local_api.url}/v1/automations", _body_of(408_000), headers)
+    assert reply.status == 201, reply.body
 
 
 def _run_printed(lines: list[str]) -> tuple[Reply, Reply]:
@@ -375,15 +427,20 @@ def exchange(api: RunningApi, data: bytes, *, half_close: bool = False) -> list[
     """``data`` sent on a new connection, then everything the server sends until it closes
     the connection: a server that answers twice shows two replies, one that keeps the
     connection open (or waits for a body it should not read) times the test out."""
+    return replies_of(received(api, data, half_close=half_close))
+
+
+def received(api: RunningApi, data: bytes, *, half_close: bool = False) -> bytes:
+    """The bytes the server sends in answer to ``data``, until it closes the connection."""
     url = urllib.parse.urlsplit(api.url)
     with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
         connection.sendall(data)
         if half_close:
             connection.shutdown(socket.SHUT_WR)
-        received = bytearray()
+        answer = bytearray()
         while chunk := connection.recv(1 << 16):
-            received += chunk
-    return replies_of(bytes(received))
+            answer += chunk
+    return bytes(answer)
 
 
 def chunked(*pieces: bytes, extensions: str = "", trailers: str = "") -> bytes:
@@ -504,6 +561,35 @@ def test_a_malformed_request_line_is_answered_and_logged_without_a_traceback(loc
         time.sleep(0.02)
     assert any(logged in line for line in local_api.output)
     assert not any("Traceback" in line for line in local_api.output)
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"GET /v1/automations HTTP/x.<script>\r\n\r\n", 400, "Bad Request"),
+        (b"GET /<script> HTTP/1.1 extra\r\n\r\n", 400, "Bad Request"),
+        (b"POST /<script>\r\n\r\n", 400, "Bad Request"),
+        (b"GET /<script> HTTP/2.0\r\n\r\n", 505, "HTTP Version Not Supported"),
+        (b"GET /<script>" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
+        (
+            b"GET / HTTP/1.1\r\nX-Long: <script>" + b"a" * 70_000 + b"\r\n\r\n",
+            431,
+            "Request Header Fields Too Large",
+        ),
+    ],
+    ids=["bad-version", "four-words", "http-0.9-post", "http-2", "line-too-long", "header-too-long"],
+)
+def test_a_request_that_cannot_be_parsed_gets_json_without_the_clients_bytes(
+    local_api: RunningApi, data: bytes, status: int, message: str
+) -> None:
+    # When a request that http.server cannot parse is sent
+    answer = received(local_api, data)
+    # Then one JSON refusal in the gateway's words, nothing of the request in it
+    assert b"<script>" not in answer and b"script" not in answer.lower()
+    replies = replies_of(answer)
+    assert [(r.status, r.headers["content-type"], r.body) for r in replies] == [
+        (status, "application/json", {"message": message})
+    ]
 
 
 def test_chunk_framing_past_a_megabyte_is_413_however_small_the_body(local_api: RunningApi) -> None:
@@ -650,6 +736,75 @@ def test_make_token_prints_a_token_on_its_last_line(tmp_path: Path) -> None:
         f"Bearer {token}", ["write:automations"], key=tokens.private_key(tmp_path / "k.pem")
     )
     assert (claims["scope"], claims["workspace_id"]) == ("write:automations", "ws_42")
+
+
+def make(target: str, *arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``make <target> <arguments>`` as a user runs it, with this test run's virtualenv
+    standing for the one make would install (its stamp taken as up to date)."""
+    root = Path(__file__).resolve().parents[2]
+    bin_dir = Path(sys.executable).parent
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed-local", f"BIN={bin_dir}", target, *arguments],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _logged(stderr: str) -> list[dict[str, Any]]:
+    """The JSON lines (logs and metrics) a function wrote."""
+    return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+
+
+# (a GET that finds its automation logs nothing but its cold-start metric, which names
+# the function without its memory size)
+@pytest.mark.parametrize(
+    ("event", "sizes_logged"),
+    [("create-minimal", True), ("get-found", False), ("validate-publishable", True)],
+)
+def test_make_invoke_answers_on_stdout_alone_in_the_context_of_the_routes_function(
+    event: str, sizes_logged: bool
+) -> None:
+    # Given an event file of a route
+    root = Path(__file__).resolve().parents[2]
+    route = next(
+        r for r in ROUTES if r.key == json.loads((root / "events" / f"{event}.json").read_text())["routeKey"]
+    )
+    memory = functions()[route.function]["MemorySize"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTOMATIONS_", "STORAGE"))}
+    # When make invoke replays it (not silenced: as a user pipes it to jq)
+    result = make("invoke", f"EVENT=events/{event}.json", env=env)
+    # Then stdout is the answer alone, and the logs name the route's function, at its memory size
+    assert result.returncode == 0, result.stderr
+    assert "statusCode" in json.loads(result.stdout)
+    logged = _logged(result.stderr)
+    assert {line["function_name"] for line in logged if "function_name" in line} == {route.function}
+    sizes = {line["function_memory_size"] for line in logged if "function_memory_size" in line}
+    assert sizes == ({memory} if sizes_logged else set())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "scope", "workspace"),
+    [
+        ((), tokens.DEFAULT_SCOPES, tokens.DEFAULT_WORKSPACE),
+        (("SCOPES=read:automations",), "read:automations", tokens.DEFAULT_WORKSPACE),
+        (("SCOPES=",), None, tokens.DEFAULT_WORKSPACE),
+        (("WORKSPACE=",), tokens.DEFAULT_SCOPES, None),
+        (("SCOPES=", "WORKSPACE="), None, None),
+    ],
+    ids=["defaults", "one-scope", "no-scopes", "no-workspace", "neither"],
+)
+def test_make_token_leaves_out_a_claim_set_empty(
+    tmp_path: Path, arguments: tuple[str, ...], scope: str | None, workspace: str | None
+) -> None:
+    # Given make token's options as a user passes them on the command line
+    env = {k: v for k, v in os.environ.items() if k not in ("SCOPES", "WORKSPACE")}
+    env["DEV_JWT_KEY_FILE"] = str(tmp_path / "k.pem")
+    # When it runs
+    result = make("token", *arguments, env=env)
+    # Then stdout is the token alone, holding exactly the claims asked for
+    assert result.returncode == 0, result.stderr
+    (token,) = result.stdout.splitlines()
+    claims = tokens.verify(f"Bearer {token}", [], key=tokens.private_key(tmp_path / "k.pem"))
+    assert (claims.get("scope"), claims.get("workspace_id")) == (scope, workspace)
 
 
 # A property-based run driven by the OpenAPI document the server serves: bounded,

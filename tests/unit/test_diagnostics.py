@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from automations import diagnostics as diagnostics_module
 from automations.diagnostics import TRIGGER_NODE_TYPES, Diagnostic, diagnose
 from automations.models import NewAutomation, NodeType, TriggerType
+from automations.webhook_url import webhook_host
 
 NODE_TYPES = get_args(NodeType)
 ACTION_AND_RULE_TYPES = tuple(t for t in NODE_TYPES if t not in TRIGGER_NODE_TYPES)
@@ -154,6 +155,11 @@ def test_multiple_trigger_nodes_one_per_extra_trigger_and_no_graph_rules() -> No
     assert [(d.severity, d.code, d.field, d.node_id) for d in diagnostics] == [
         ("error", "multiple_trigger_nodes", "nodes[2]", "t2"),
         ("error", "multiple_trigger_nodes", "nodes[3]", "t3"),
+    ]
+    # and each message is true of its node, the third as much as the second
+    assert [d.message for d in diagnostics] == [
+        "form-filled node 't2' is also a trigger node; the automation already starts at 't1'",
+        "event node 't3' is also a trigger node; the automation already starts at 't1'",
     ]
 
 
@@ -511,6 +517,61 @@ def test_a_webhook_url_that_is_absolute_http(url: str) -> None:
     ],
 )
 def test_a_webhook_url_that_is_not_absolute_http_is_invalid(url: str) -> None:
+    assert data_found("send-webhook", {"url": url}) == [("invalid_data", "url")]
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://example.com\\@evil.com", "example.com"),  # "\" is "/": the path is "/@evil.com"
+        ("http:\\\\example.com\\hook", "example.com"),
+        ("http://user@evil.com\\@example.com/", "evil.com"),
+        ("http://a@b@example.com/", "example.com"),  # the userinfo ends at the last "@"
+        ("http://127.1/", "127.1"),  # WHATWG's 127.0.0.1
+        ("http://0x7f.0.0.1/", "0x7f.0.0.1"),
+        ("http://0300.0250.0.1/", "0300.0250.0.1"),  # octal: 192.168.0.1
+        ("http://2130706433/", "2130706433"),
+        ("http://4294967295/", "4294967295"),
+        ("http://1.2.3.4./", "1.2.3.4."),
+        ("http://1.2.3.0x/", "1.2.3.0x"),
+        ("http://\uff11\uff12\uff17.0.0.1/", "127.0.0.1"),  # full-width digits, mapped by IDNA
+        ("http://[::ffff:1.2.3.4]/", "[::ffff:1.2.3.4]"),
+        ("http://[FE80::1]:8080/", "[fe80::1]"),
+        ("http://example.com:000080/", "example.com"),
+        ("http://example.com:/", "example.com"),
+    ],
+)
+def test_a_webhook_urls_host_is_read_as_a_browser_reads_it(url: str, host: str) -> None:
+    assert webhook_host(url) == host
+    assert data_found("send-webhook", {"url": url}) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://256.256.256.256",
+        "http://1.2.3.256/",
+        "http://256.0.0.1/",
+        "http://4294967296/",
+        "http://1.2.3.4.5/",
+        "http://0x100.0.0.1/",
+        "http://09.1.1.1/",  # 9 is no octal digit
+        "http://example.123/",  # ends in a number, so it must be an IPv4 address
+        "http://example.0x1/",
+        "http://\uff12\uff15\uff16.0.0.1/",  # full-width 256.0.0.1
+        "http://[v1.fe]",
+        "http://[fe80::1%25eth0]",
+        "http://[fe80::1%eth0]/",
+        "http://[::1.2.3.04]/",
+        "http://[1:2:3:4:5:6:7:8:9]/",
+        "http://[::1]x/",
+        "http://example.com:65536/",
+        "http://example.com:1000000/",
+        "http://example.com:\uff18\uff10/",
+    ],
+)
+def test_a_webhook_url_a_browser_refuses_is_invalid(url: str) -> None:
+    assert webhook_host(url) is None
     assert data_found("send-webhook", {"url": url}) == [("invalid_data", "url")]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from automations.routes import READ, WRITE
 from automations_local import gateway, server, tokens
 from automations_local.events import render_claim
 from automations_local.gateway import Gateway, HttpRequest, build_event, from_lambda
@@ -248,3 +249,45 @@ def test_make_run_refuses_an_idle_timeout_that_is_not_a_positive_number(
         server.main(["--idle-timeout", value, "--port", "0"])
     assert exited.value.code == 2
     assert "--idle-timeout" in capsys.readouterr().err
+
+
+def _passed_on(request: HttpRequest) -> tuple[int, list[dict[str, Any]]]:
+    """The gateway's status for ``request`` and the events it passed to the function."""
+    events: list[dict[str, Any]] = []
+
+    def invoke(route: TemplateRoute, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        events.append(event)
+        return {"statusCode": 201, "body": "{}"}
+
+    return Gateway(template_routes(), invoke).handle(request).status, events
+
+
+def test_a_scope_split_by_a_no_break_space_grants_neither_scope() -> None:
+    # Given a token whose scope claim joins two names with a no-break space, not a space
+    token = tokens.issue(scopes=f"{READ}\u00a0{WRITE}")
+    # When it asks for the create, whose scope is one of the two names
+    status, events = _passed_on(request(b"{}", headers=[("Authorization", f"Bearer {token}")]))
+    # Then the authorizer reads one name, no scope of the route: 403, as the function would
+    assert (status, events) == (403, [])
+    assert tokens.token_scopes({"scope": f"{READ}\u00a0{WRITE}"}) == [f"{READ}\u00a0{WRITE}"]
+    assert tokens.token_scopes({"scope": f" {READ}  {WRITE} "}) == [READ, WRITE]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["Bearer {t}", "Bearer {t}"], ["Bearer {t}", ""], ["Bearer {t}", "Bearer other"], ["Bearer {t},"]],
+    ids=["the-same-token-twice", "a-second-empty-header", "a-second-token", "a-trailing-comma"],
+)
+def test_two_authorization_headers_are_401_before_the_function(values: list[str]) -> None:
+    # Given a valid token, sent with a second Authorization header (or with what joining adds)
+    token = tokens.issue()
+    headers = [("Authorization", value.format(t=token)) for value in values]
+    # When the create is asked for
+    status, events = _passed_on(request(b"{}", headers=headers))
+    # Then the authorizer refuses it, and the function never runs
+    assert (status, events) == (401, [])
+
+
+def test_one_authorization_header_with_the_token_reaches_the_function() -> None:
+    status, events = _passed_on(request(b"{}", headers=[("Authorization", f"Bearer {tokens.issue()}")]))
+    assert (status, len(events)) == (201, 1)

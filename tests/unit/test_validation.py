@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from typing import Any, get_args
 
 import pytest
 
 from automations.errors import ValidationFailed
-from automations.models import MAX_EDGES, MAX_NODES, NodeType, TriggerType
+from automations.models import JS_TRIMMED, MAX_EDGES, MAX_NODES, NodeType, TriggerType
 from automations.validation import field_path, parse_new_automation
 
 TRIGGER_TYPES = get_args(TriggerType)
@@ -115,6 +117,31 @@ def test_every_documented_node_type_is_accepted(node_type: str) -> None:
 )
 def test_names_are_trimmed_and_counted_in_code_points(name: str, stored: str) -> None:
     assert parse_new_automation({"name": name}).name == stored
+
+
+@pytest.mark.parametrize(
+    ("name", "stored"),
+    [
+        ("\u00a0Welcome\u3000", "Welcome"),
+        ("\ufeffWelcome\u2029", "Welcome"),  # str.strip() keeps U+FEFF
+        ("\u1680\u202f\u205fWelcome\v\f", "Welcome"),
+        ("\x1cWelcome\x1f", "\x1cWelcome\x1f"),  # str.strip() removes U+001C..U+001F
+        ("\x1d\x1e", "\x1d\x1e"),  # so this is no blank name
+        ("\x85Welcome\x85", "\x85Welcome\x85"),  # nor is U+0085 trimmed
+        ("\u180eWelcome\u180e", "\u180eWelcome\u180e"),  # Cf, not whitespace, since Unicode 6.3
+        ("\u200bWelcome", "\u200bWelcome"),  # zero-width space is Cf too
+    ],
+)
+def test_names_are_trimmed_as_javascripts_trim_trims_them(name: str, stored: str) -> None:
+    assert parse_new_automation({"name": name}).name == stored
+
+
+def test_what_a_name_is_trimmed_of_is_ecmascripts_whitespace_and_line_terminators() -> None:
+    # ECMAScript: WhiteSpace is TAB, VT, FF, ZWNBSP and every Zs character (SP, NBSP
+    # among them); LineTerminator is LF, CR, LS, PS.
+    zs = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Zs"}
+    assert set(JS_TRIMMED) == zs | set("\t\v\f\ufeff") | set("\n\r\u2028\u2029")
+    assert len(JS_TRIMMED) == len(set(JS_TRIMMED))
 
 
 @pytest.mark.parametrize(

@@ -125,7 +125,10 @@ def success_event(route: Route) -> dict[str, Any]:
             continue
         event: dict[str, Any] = json.loads(path.read_text())
         expected = path.with_name(path.stem + ".expected.json")
-        if event.get("routeKey") == route.key and expected.exists():
-            if json.loads(expected.read_text())["statusCode"] == route.success:
-                return event
+        if (
+            event.get("routeKey") == route.key
+            and expected.exists()
+            and json.loads(expected.read_text())["statusCode"] == route.success
+        ):
+            return event
     raise LookupError(f"no events/ file of {route.key} expects {route.success}")
