@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from automations.diagnostics import CODES, MAX_DIAGNOSTICS
 from automations.errors import MAX_LISTED_PROBLEMS
@@ -22,6 +22,13 @@ from automations.models import DESCRIPTION_MAX, NAME_MAX, Edge, NewAutomation, N
 __all__ = ["AutomationPatch", "NewAutomation"]  # the request bodies, as routes name them
 
 TIMESTAMP = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
+# RFC 3339 in UTC with milliseconds; ``format`` lets a generated client parse it as a
+# date-time, the pattern says which of RFC 3339's forms the API writes.
+Timestamp = Annotated[
+    str,
+    StringConstraints(pattern=TIMESTAMP),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": TIMESTAMP}),
+]
 ERROR_TYPES = (
     "invalid_request_error",
     "authentication_error",
@@ -48,9 +55,9 @@ class Automation(BaseModel):
     nodes: list[Node]
     edges: list[Edge]
     stats: dict[str, Any] | None
-    publishedAt: str | None
-    createdAt: str = Field(pattern=TIMESTAMP)
-    updatedAt: str = Field(pattern=TIMESTAMP)
+    publishedAt: Timestamp | None
+    createdAt: Timestamp
+    updatedAt: Timestamp
 
 
 class TriggerPatch(BaseModel):
@@ -102,7 +109,7 @@ class ErrorDetail(BaseModel):
 class ErrorEnvelope(BaseModel):
     """Every error the functions answer."""
 
-    model_config = ConfigDict(extra="forbid", title="Error")
+    model_config = ConfigDict(extra="forbid")
 
     error: ErrorDetail
 
@@ -114,11 +121,6 @@ class GatewayMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str
-
-
-class ErrorOrGatewayMessage(RootModel[ErrorEnvelope | GatewayMessage]):
-    """A refusal that API Gateway may answer itself (401, 403, 404) before any
-    function runs, or the function answers in the envelope."""
 
 
 class Diagnostic(BaseModel):

@@ -5,8 +5,13 @@ summary, and ``responses=`` built from what the declaration says it answers),
 with a stub whose signature declares the request (body model, path and header
 parameters); ``get_openapi_json_schema`` does the rest. The request model is the
 functions' own (``automations.models``); the answers are ``automations.answers``.
-One step is ours: each error response's ``code`` is narrowed to the codes its
-route declares for that status.
+Three steps are ours, for code generators: every error response refers to one
+envelope schema (the codes a route declares for a status are listed in the
+response's description, not spelled as a schema of its own, which a generator
+would turn into one class per route and status); the schemas carry no titles, so
+a generated class is named after its component; and the rules of the create that
+pydantic does not write into the schema (printable ids, a name that is not blank)
+are added as patterns derived from the create's own validators.
 
 ``openapi.json`` beside this file is the committed copy, served by ``make run``
 (``/openapi.json``, and ``/docs`` through Powertools' Swagger UI); a test fails
@@ -15,9 +20,11 @@ when it and the code disagree (``make openapi`` rewrites it).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,12 +33,16 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from automations import answers as answers_module
-from automations.answers import ErrorEnvelope, ErrorOrGatewayMessage
+from automations.answers import ErrorEnvelope, GatewayMessage
 from automations.endpoint import resolver_path
 from automations.error_codes import ERROR_CODES
 from automations.ids import PATTERN
+from automations.models import Edge as GraphEdge
+from automations.models import ElementId, Name, NewAutomation, Node
 from automations.routes import ROUTES, Route
 from automations_local.generated import write_or_check
 
@@ -44,7 +55,22 @@ DESCRIPTION = (
     "Trigger, nodes and edges are optional at creation; edges must join existing nodes; "
     "strict validation happens at publish time."
 )
-GATEWAY_MAY_ANSWER = {401, 403, 404}  # its authorizer, or no matching route
+# API Gateway answers some requests itself, before any function runs, with
+# {"message": "..."} (GatewayMessage) instead of the envelope. At the statuses where it
+# refuses a request that a client following this document can send, the answer is
+# `oneOf: [ErrorEnvelope, GatewayMessage]`, both by reference; every other error
+# status is the envelope alone. So a generated client has one class for every error a
+# function answers and one for the gateway's own refusals, and none per route and
+# status; and it can read the gateway's 401 for an expired token instead of failing to
+# parse it as an envelope. Those statuses: 401 (its JWT authorizer: no token, or one
+# it refuses), 403 (the token lacks the route's scopes), 413 (a body over its
+# 10 MiB), 500 (the function failed, or Lambda refused its answer). Not there: its
+# 404 (a documented path always matches a route) and its 400 (broken HTTP framing,
+# which a client never sends); its throttling's 429 is a status no route declares,
+# which a generated client returns unparsed.
+GATEWAY_MAY_ANSWER = {401, 403, 413, 500}
+ENVELOPE = {"$ref": "#/components/schemas/ErrorEnvelope"}
+ENVELOPE_OR_GATEWAY = {"oneOf": [ENVELOPE, {"$ref": "#/components/schemas/GatewayMessage"}]}
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-Id": {
@@ -72,8 +98,6 @@ ERROR_HEADERS = {
     409: ["Retry-After"],
     503: ["Retry-After"],
 }
-
-
 # What a path parameter is, by name.
 PATH_PARAMETERS = {"automationId": f"An automation id: {PATTERN}. Any other text is 404."}
 
@@ -135,10 +159,10 @@ def responses(route: Route) -> dict[int, Any]:
         gateway = status in GATEWAY_MAY_ANSWER
         answers[status] = {
             "description": "; ".join(f"{code}: {ERROR_CODES[code].message}" for code in codes)
-            + (" (or API Gateway's own refusal)" if gateway else ""),
+            + (". Or API Gateway's own answer, a GatewayMessage" if gateway else ""),
             "headers": _headers(["X-Request-Id"], required=not gateway)
             | _headers(ERROR_HEADERS.get(status, [])),
-            "content": {"application/json": {"model": ErrorOrGatewayMessage if gateway else ErrorEnvelope}},
+            "content": {"application/json": {"model": GatewayMessage if gateway else ErrorEnvelope}},
         }
     return answers
 
@@ -158,23 +182,112 @@ def resolver() -> APIGatewayHttpResolver:
     return app
 
 
-def _narrow_codes(document: dict[str, Any]) -> None:
-    """Each error answer's ``code`` is one of those its route declares for its status."""
-    by_operation = {route.operation: route for route in ROUTES}
+def _one_error_schema(document: dict[str, Any]) -> None:
+    """Every error answer is the envelope, by reference, or the envelope or the
+    gateway's message where the gateway may answer (``GATEWAY_MAY_ANSWER``)."""
     for methods in document["paths"].values():
         for operation in methods.values():
-            route = by_operation[operation["operationId"]]
-            for status, codes in route.statuses.items():
-                content = operation["responses"][str(status)]["content"]["application/json"]
-                envelope = {
-                    "allOf": [
-                        {"$ref": "#/components/schemas/ErrorEnvelope"},
-                        {"properties": {"error": {"properties": {"code": {"enum": list(codes)}}}}},
-                    ]
-                }
-                if status in GATEWAY_MAY_ANSWER:
-                    envelope = {"anyOf": [envelope, {"$ref": "#/components/schemas/GatewayMessage"}]}
-                content["schema"] = envelope
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    schema = ENVELOPE_OR_GATEWAY if int(status) in GATEWAY_MAY_ANSWER else ENVELOPE
+                    answer["content"]["application/json"]["schema"] = schema
+
+
+def _drop_titles(document: dict[str, Any]) -> None:
+    """No ``title`` in any schema: a generator names a class after the title where
+    there is one, and pydantic's titles (``Error``, ``Type``, ``Id``) make names that
+    collide with a generated client's own modules or say less than the component's
+    name."""
+    pending: list[Any] = [document["components"]["schemas"]]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("title"), str):
+                del item["title"]
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _class(characters: list[int], negated: bool = False) -> str:
+    """A regular-expression class of ``characters`` (code points, ascending), read
+    alike by ECMA-262 and Python: ``\\uXXXX`` in the Basic Multilingual Plane, the
+    character itself above it."""
+
+    def one(code: int) -> str:
+        return f"\\u{code:04X}" if code <= 0xFFFF else chr(code)
+
+    ranges: list[list[int]] = []
+    for code in characters:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    body = "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{body}]"
+
+
+def _accepted_alone(annotation: Any, codes: range) -> list[int]:
+    """The characters of ``codes`` that the create's validator of ``annotation``
+    accepts as a whole value."""
+    adapter: TypeAdapter[str] = TypeAdapter(annotation)
+    accepted = []
+    for code in codes:
+        try:
+            adapter.validate_python(chr(code))
+        except ValidationError:
+            continue
+        accepted.append(code)
+    return accepted
+
+
+_NOT_PRINTABLE_IN_UNICODE_3_2 = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"}
+
+
+@functools.cache
+def printable_pattern() -> str:
+    """An element id's characters: those the create accepts in an id, among the
+    printable characters Unicode 3.2 assigned. Unicode 3.2 because every Python has
+    that database (``unicodedata.ucd_3_2_0``), so the document is the same whichever
+    Python writes it; the create, on its own Python's newer Unicode, also accepts the
+    printable characters assigned since, which the pattern refuses (it is never looser
+    than the create, and a test holds it to that)."""
+    old = unicodedata.ucd_3_2_0
+    candidates = [
+        code
+        for code in _accepted_alone(ElementId, range(0x110000))
+        if code == 0x20 or old.category(chr(code)) not in _NOT_PRINTABLE_IN_UNICODE_3_2
+    ]
+    return f"^{_class(candidates)}*$"
+
+
+@functools.cache
+def not_blank_pattern() -> str:
+    """A name holds at least one character that trimming keeps: the characters the
+    create refuses as a whole name are exactly those it trims."""
+    kept = set(_accepted_alone(Name, range(0x110000)))
+    return _class([code for code in range(0x110000) if code not in kept], negated=True)
+
+
+# Rules the create's validators keep and pydantic does not write into the schema,
+# by the annotation that carries them: the pattern and the description added.
+_RULES: list[tuple[Any, Callable[[], str], str]] = [
+    (ElementId, printable_pattern, "1 to 128 printable characters."),
+    (Name, not_blank_pattern, "Trimmed; not blank, and at most 100 characters after trimming."),
+]
+_REQUEST_MODELS: tuple[type[BaseModel], ...] = (NewAutomation, Node, GraphEdge)
+
+
+def _request_rules(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for model in _REQUEST_MODELS:
+        for name, field in model.model_fields.items():
+            for annotation, pattern, description in _RULES:
+                if field.metadata == FieldInfo.from_annotation(annotation).metadata:
+                    schemas[model.__name__]["properties"][name] |= {
+                        "pattern": pattern(),
+                        "description": description,
+                    }
 
 
 def _drop_unused_components(document: dict[str, Any]) -> None:
@@ -213,8 +326,10 @@ def build() -> dict[str, Any]:
             },
         )
     )
-    _narrow_codes(document)
+    _one_error_schema(document)
     _drop_unused_components(document)
+    _drop_titles(document)
+    _request_rules(document)
     return document
 
 
