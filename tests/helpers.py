@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automations.routes import CREATE, GET, READ, ROUTES, WRITE, Route
+from automations.routes import CREATE, EDIT, GET, LIST, READ, ROUTES, WRITE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
 from automations_local.template import functions
@@ -139,5 +139,45 @@ def get(automation_id: str, workspace: str | None, *, scope: str | None = READ, 
         route_key=GET.key,
         path_parameters={"automationId": automation_id},
         **event_args,
+    )
+    return invoke(event)
+
+
+def patch(
+    automation_id: str,
+    body: Any,
+    workspace: str | None,
+    *,
+    if_match: str | None,
+    scope: str | None = WRITE,
+    raw: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """PATCH /v1/automations/{automation_id} as ``workspace``, with ``If-Match``
+    unless None; ``body`` is JSON-encoded unless ``raw``."""
+    sent = {"content-type": "application/merge-patch+json", **(headers or {})}
+    if if_match is not None:
+        sent["if-match"] = if_match
+    event = http_api_event(
+        body if raw else json.dumps(body),
+        claims=claims_for(workspace, scope),
+        headers=sent,
+        method=EDIT.method,
+        path=EDIT.path_with(automationId=automation_id),
+        route_key=EDIT.key,
+        path_parameters={"automationId": automation_id},
+    )
+    return invoke(event)
+
+
+def list_automations(workspace: str | None, query: str = "", *, scope: str | None = READ) -> Answer:
+    """GET /v1/automations?<query> as ``workspace``."""
+    event = http_api_event(
+        None,
+        claims=claims_for(workspace, scope),
+        method=LIST.method,
+        path=LIST.path,
+        route_key=LIST.key,
+        query=query,
     )
     return invoke(event)

@@ -84,6 +84,18 @@ class AutomationPatch(BaseModel):
     edges: list[Edge] | None = None
 
 
+class AutomationList(BaseModel):
+    """A page of GET /v1/automations: newest first; nextCursor is null exactly when
+    hasMore is false."""
+
+    model_config = ConfigDict(extra="forbid", title="AutomationList")
+
+    object: Literal["automation_list"]
+    data: list[Automation] = Field(max_length=100)
+    hasMore: bool
+    nextCursor: str | None = Field(max_length=1024)
+
+
 class ValidationProblem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

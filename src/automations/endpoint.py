@@ -56,7 +56,7 @@ def validation_message(exc: ValidationFailed) -> str:
 
 
 def priming_event(
-    route: Route, path: str, body: str | None, path_parameters: dict[str, str]
+    route: Route, path: str, body: str | None, path_parameters: dict[str, str], query: dict[str, str]
 ) -> dict[str, Any]:
     """A payload-2.0 event for SnapStart's priming request: the fields the resolver
     and ``problem_with`` read, literally, so the function ships no event builder."""
@@ -79,6 +79,9 @@ def priming_event(
     }
     if path_parameters:
         event["pathParameters"] = path_parameters
+    if query:
+        event["queryStringParameters"] = query
+        event["rawQueryString"] = "&".join(f"{name}={value}" for name, value in query.items())
     if body is not None:
         event["body"] = body
     return event
@@ -118,7 +121,9 @@ class Endpoint:
             raise AutomationNotFound()
         return automation_id
 
-    def prime(self, body: str | None = None, **path_parameters: str) -> Callable[[], None]:
+    def prime(
+        self, body: str | None = None, query: dict[str, str] | None = None, **path_parameters: str
+    ) -> Callable[[], None]:
         """Register (and return) a SnapStart priming step (``snapstart.py``): one in-memory request
         to this route, by a caller holding its scopes, served by its own resolver, so
         the snapshot holds every code path that request takes warm. Give it a request
@@ -127,7 +132,7 @@ class Endpoint:
         path = self.route.path_with(**path_parameters)
 
         def prime() -> None:
-            event = priming_event(self.route, path, body, path_parameters)
+            event = priming_event(self.route, path, body, path_parameters, query or {})
             self.app.resolve(event, None)  # type: ignore[arg-type]  # no invocation, no Lambda context
 
         snapstart.before_snapshot(prime)

@@ -93,6 +93,7 @@ MAY = {
     "get": {"AutomationsTable": {"dynamodb:GetItem"}},
     "validate": {},
     "edit": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"}},
+    "list": {"AutomationsTable": {"dynamodb:Query"}},
 }
 
 

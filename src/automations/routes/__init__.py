@@ -247,4 +247,36 @@ EDIT = Route(
     headers=(Parameter(IF_MATCH.name, IF_MATCH.description, required=True),),
 )
 
-ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE, EDIT)
+LIST = Route(
+    operation="listAutomations",
+    module="list",
+    method="GET",
+    path="/v1/automations",
+    scopes=(READ, WRITE),
+    function="ListAutomationsFunction",
+    summary="List Automations",
+    success=200,
+    answer="A page of the workspace's automations, newest first; follow nextCursor while hasMore.",
+    answer_model="AutomationList",
+    errors=(*ALWAYS, *STORAGE, "invalid_parameter", "invalid_cursor"),
+    access=(
+        Access(
+            "AutomationsTable",
+            ("dynamodb:Query",),
+            "Consistent Queries of the caller's partition, newest first: nothing else.",
+        ),
+    ),
+    query=(
+        Parameter("limit", "How many automations a page holds at most: 1 to 100 (default 20).", "[0-9]{1,3}"),
+        Parameter(
+            "status",
+            "Only automations in these statuses: one or more of DRAFT, PUBLISHED, ARCHIVED, comma-separated.",
+            "(DRAFT|PUBLISHED|ARCHIVED)(,(DRAFT|PUBLISHED|ARCHIVED))*",
+        ),
+        Parameter(
+            "cursor", "The nextCursor of the previous page, with the same status.", "[A-Za-z0-9_-]{1,1024}"
+        ),
+    ),
+)
+
+ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE, LIST, EDIT)
