@@ -195,3 +195,43 @@ def test_the_read_is_consistent_and_keyed_by_the_callers_workspace(tables: Table
         answer = get(created.body["id"], workspace)
         stub.assert_no_pending_responses()
     assert answer.raw["body"] == created.raw["body"]
+
+
+def test_the_get_answers_the_etag_the_create_answered(tables: Tables, workspace: str) -> None:
+    made = post({"name": "tagged"}, workspace)
+    read = get(made.body["id"], workspace)
+    assert made.headers["etag"] == read.headers["etag"]
+    assert read.headers["etag"].startswith('"') and read.headers["etag"].endswith('"')
+
+
+@pytest.mark.parametrize("header", ["{tag}", "W/{tag}", '"other", {tag}', "*"])
+def test_if_none_match_naming_the_current_etag_is_304_without_a_body(
+    tables: Tables, workspace: str, header: str
+) -> None:
+    made = post({"name": "cached"}, workspace)
+    tag = made.headers["etag"]
+    answer = get(made.body["id"], workspace, headers={"If-None-Match": header.format(tag=tag)})
+    assert answer.status == 304
+    assert answer.raw.get("body") in (None, "")
+    assert answer.headers["etag"] == tag
+    assert answer.headers["x-request-id"]
+
+
+@pytest.mark.parametrize("header", ['"other"', "", "W/", "{tag}x", '"a" "b"'])
+def test_if_none_match_naming_no_current_etag_is_the_automation(
+    tables: Tables, workspace: str, header: str
+) -> None:
+    made = post({"name": "fresh"}, workspace)
+    answer = get(
+        made.body["id"], workspace, headers={"If-None-Match": header.format(tag=made.headers["etag"])}
+    )
+    assert answer.status == 200
+    assert answer.body == made.body
+
+
+def test_if_none_match_never_reveals_an_automation_of_another_workspace(
+    tables: Tables, workspace: str
+) -> None:
+    made = post({"name": "mine"}, workspace)
+    answer = get(made.body["id"], f"{workspace}-other", headers={"If-None-Match": "*"})
+    assert (answer.status, answer.error_code) == (404, "automation_not_found")

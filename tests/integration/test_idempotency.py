@@ -17,7 +17,7 @@ from automations.item import from_item
 from automations.store import AutomationStore
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
-from tests.helpers import Tables, claims_for, invoke, post
+from tests.helpers import Tables, claims_for, invoke, patch, post
 
 BODY = {"name": "Welcome", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 1.5, "y": 2}}]}
 
@@ -239,3 +239,20 @@ def test_the_key_header_is_case_insensitive(tables: Tables, workspace: str) -> N
     first, second = invoke(event), invoke(event)
     assert second.headers["idempotent-replayed"] == "true"
     assert first.body["id"] == second.body["id"]
+
+
+def test_a_replay_answers_the_automation_as_stored_now_with_its_current_etag(
+    tables: Tables, workspace: str
+) -> None:
+    # Given a keyed create, then an edit of what it made
+    body = {"name": "Welcome", "description": "first words"}
+    first = post(body, workspace, headers={"Idempotency-Key": "edit-then-replay"})
+    edited = patch(first.body["id"], {"description": "edited"}, workspace, if_match=first.headers["etag"])
+    assert edited.status == 200
+    # When the create is replayed under its key
+    replay = post(body, workspace, headers={"Idempotency-Key": "edit-then-replay"})
+    # Then it answers the automation as it is now, in the seed's order, with its ETag
+    assert replay.status == 201
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert json.dumps(replay.body) == json.dumps(edited.body)
+    assert replay.headers["etag"] == edited.headers["etag"]
