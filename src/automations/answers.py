@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from automations.diagnostics import CODES, MAX_DIAGNOSTICS
+from automations.error_codes import ERROR_CODES
 from automations.errors import MAX_LISTED_PROBLEMS
 from automations.ids import PATTERN
 from automations.models import DESCRIPTION_MAX, NAME_MAX, Edge, NewAutomation, Node, Trigger
@@ -29,14 +30,7 @@ Timestamp = Annotated[
     StringConstraints(pattern=TIMESTAMP),
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": TIMESTAMP}),
 ]
-ERROR_TYPES = (
-    "invalid_request_error",
-    "authentication_error",
-    "permission_error",
-    "idempotency_error",
-    "validation_error",
-    "api_error",
-)
+ERROR_TYPES = tuple(dict.fromkeys(known.type for known in ERROR_CODES.values()))
 
 
 class Automation(BaseModel):
@@ -104,6 +98,22 @@ class ValidationProblem(BaseModel):
     message: str
 
 
+class Diagnostic(BaseModel):
+    """One publish-time problem."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Literal["error", "warning"]
+    code: Literal[CODES]  # type: ignore[valid-type]
+    field: str = Field(examples=["nodes[1].data.templateId"])
+    # A string or absent, never null: the schema says so (the default only lets the
+    # model read an answer that leaves it out).
+    nodeId: Annotated[str | None, WithJsonSchema({"type": "string"})] = Field(
+        default=None, description="Absent where no one node is meant."
+    )
+    message: str
+
+
 class ErrorDetail(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -115,6 +125,11 @@ class ErrorDetail(BaseModel):
         default=None,
         max_length=MAX_LISTED_PROBLEMS,
         description="The first problems, in order; the message states the total.",
+    )
+    diagnostics: list[Diagnostic] | None = Field(
+        default=None,
+        max_length=MAX_DIAGNOSTICS,
+        description="With not_publishable: the diagnostics validate answers for the draft, warnings included.",
     )
 
 
@@ -132,22 +147,6 @@ class GatewayMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    message: str
-
-
-class Diagnostic(BaseModel):
-    """One publish-time problem."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    severity: Literal["error", "warning"]
-    code: Literal[CODES]  # type: ignore[valid-type]
-    field: str = Field(examples=["nodes[1].data.templateId"])
-    # A string or absent, never null: the schema says so (the default only lets the
-    # model read an answer that leaves it out).
-    nodeId: Annotated[str | None, WithJsonSchema({"type": "string"})] = Field(
-        default=None, description="Absent where no one node is meant."
-    )
     message: str
 
 

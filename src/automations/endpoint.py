@@ -174,13 +174,18 @@ class Endpoint:
         @app.exception_handler(Refused)
         def _refused(exc: Refused) -> Response[str]:
             logger.info("request refused", extra={"status": ERROR_CODES[exc.code].status, "code": exc.code})
-            return error_response(exc.code, exc.message, request_id())
+            return error_response(
+                exc.code, exc.message, request_id(), headers=exc.headers, details=exc.details
+            )
 
         @app.exception_handler(ValidationFailed)
         def _validation_failed(exc: ValidationFailed) -> Response[str]:
             logger.info("validation failed", extra={"problems": exc.total, "codes": sorted(exc.codes)})
             return error_response(
-                "validation_failed", validation_message(exc), request_id(), validation_errors=exc.listed()
+                "validation_failed",
+                validation_message(exc),
+                request_id(),
+                details={"validationErrors": exc.listed()},
             )
 
         @app.exception_handler(AutomationTooLarge)

@@ -85,9 +85,17 @@ class Refused(AutomationError):
 
     code = ""
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message or self.code)
         self.message = message
+        self.headers = headers or {}
+        self.details = details  # more of the error object than its code and message
 
 
 class AutomationNotFound(Refused):
@@ -112,6 +120,31 @@ class NotADraft(Refused):
     """Only a DRAFT can be changed this way."""
 
     code = "automation_not_draft"
+
+
+class NotPublished(Refused):
+    """Only a PUBLISHED automation can be archived."""
+
+    code = "automation_not_published"
+
+
+class Published(Refused):
+    """A PUBLISHED automation cannot be deleted: it is archived first."""
+
+    code = "automation_published"
+
+
+class DraftExists(Refused):
+    """The family already has a DRAFT: the next version is that one."""
+
+    code = "draft_exists"
+
+
+class NotPublishable(Refused):
+    """Problems stand between a draft and publishing: ``details`` lists the
+    diagnostics, exactly as validate answers them."""
+
+    code = "not_publishable"
 
 
 class StaleWrite(AutomationError):

@@ -42,7 +42,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from automations.create import store_draft
-from automations.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from automations.errors import AutomationNotFound, IdempotencyKeyInUse, IdempotencyKeyReused
 from automations.item import FIRST_REVISION
 from automations.store import BOTO_CONFIG, Stored, unavailable
 
@@ -118,6 +118,6 @@ def create_once(
     if not outcome.get("replayed"):
         return Stored(created, FIRST_REVISION), False
     found = store.read(workspace_id, outcome["automationId"])
-    if found is None:  # nothing deletes automations yet: a bug if it happens
-        raise LookupError(f"the automation of an idempotency record is gone: {outcome['automationId']}")
+    if found is None:  # deleted since: a replay answers it 404, as every route does
+        raise AutomationNotFound()
     return found, True

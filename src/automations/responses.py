@@ -43,12 +43,12 @@ def envelope(
     code: str,
     message: str,
     request_id: str,
-    validation_errors: list[dict[str, Any]] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> str:
-    """The contract's error envelope, as JSON text."""
+    """The contract's error envelope, as JSON text; ``details`` are its lists
+    (``validationErrors``, ``diagnostics``)."""
     error: dict[str, Any] = {"type": error_type, "code": code, "message": message, "requestId": request_id}
-    if validation_errors is not None:
-        error["validationErrors"] = validation_errors
+    error.update(details or {})
     return dumps({"error": error})
 
 
@@ -58,12 +58,12 @@ def error_response(
     request_id: str,
     *,
     headers: dict[str, str] | None = None,
-    validation_errors: list[dict[str, Any]] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> Response[str]:
     """The answer for one of ``ERROR_CODES``: its status, its type, and ``message``
     or the table's own."""
     known = ERROR_CODES[code]
-    body = envelope(known.type, code, message or known.message, request_id, validation_errors)
+    body = envelope(known.type, code, message or known.message, request_id, details)
     return json_response(known.status, body, request_id, headers)
 
 

@@ -32,7 +32,7 @@ from botocore.loaders import Loader
 
 from automations.conditional import etag
 from automations.errors import AutomationIdTaken, AutomationTooLarge, StaleWrite, StorageUnavailable
-from automations.item import ITEM_LIMIT, REVISION, fitted, from_item, item_size, revision_of, to_wire
+from automations.item import DELETED, ITEM_LIMIT, REVISION, fitted, from_item, item_size, revision_of, to_wire
 from automations.settings import get_settings
 
 # The retry budget, chosen so the worst case ends well inside the function timeout
@@ -203,9 +203,10 @@ class AutomationStore:
 
     def read(self, workspace_id: str, automation_id: str) -> Stored | None:
         """The stored automation, read consistently (a read right after a write finds
-        it), or None."""
+        it), or None (none, or deleted: a deleted one is kept for the table's TTL to
+        purge, and no route answers it)."""
         item = self._get_item(workspace_id, automation_id)
-        return None if item is None else stored(item)
+        return None if item is None or DELETED in item else stored(item)
 
     def get(self, workspace_id: str, automation_id: str) -> dict[str, Any] | None:
         """The stored automation's API object, read consistently, or None."""
@@ -217,36 +218,124 @@ class AutomationStore:
         condition that the item is still at ``seen``'s revision: StaleWrite when it
         is not (another change landed since it was read), AutomationTooLarge before
         writing anything when it cannot be one item."""
-        revision = seen.revision + 1
-        fitted(workspace_id, automation, revision)  # measured whole before anything is sent
+        fitted(workspace_id, automation, seen.revision + 1)  # measured whole before anything is sent
+        self.transact([self.change(workspace_id, seen, automation)])
+        return Stored(automation, seen.revision + 1)
+
+    def change(
+        self,
+        workspace_id: str,
+        seen: Stored,
+        automation: dict[str, Any],
+        marks: dict[str, dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The UpdateItem (alone, or in a transaction) that turns ``seen`` into
+        ``automation``: the attributes that read differently set, ``marks`` (attributes
+        outside the API object, in wire form) set too, the revision raised, on
+        condition that the item is still at ``seen``'s revision."""
         changed = [
             key
             for key, value in automation.items()
             if to_wire(key, seen.automation.get(key)) != to_wire(key, value)
         ]
-        names = {f"#a{i}": key for i, key in enumerate([*changed, REVISION])}
-        values = {f":a{i}": to_wire(key, automation[key]) for i, key in enumerate(changed)}
-        values[f":a{len(changed)}"] = {"N": str(revision)}
-        values[":seen"] = {"N": str(seen.revision)}
-        assignments = ", ".join(f"#a{i} = :a{i}" for i in range(len(names)))
+        wires = [to_wire(key, automation[key]) for key in changed] + list((marks or {}).values())
+        keys = [*changed, *(marks or {}), REVISION]
+        wires.append({"N": str(seen.revision + 1)})
+        return self.conditional_update(
+            workspace_id,
+            seen.automation["id"],
+            dict(zip(keys, wires, strict=True)),
+            condition=(REVISION, {"N": str(seen.revision)}),
+        )
+
+    def conditional_update(
+        self,
+        workspace_id: str,
+        sort_key: str,
+        assignments: dict[str, dict[str, Any] | None],
+        *,
+        condition: tuple[str, dict[str, Any]] | None,
+    ) -> dict[str, Any]:
+        """An UpdateItem of one item: each attribute set to its wire value (removed
+        where None), on condition that ``condition``'s attribute holds its value, or,
+        with no condition, that the item does not exist yet."""
+        names: dict[str, str] = {}
+        values: dict[str, dict[str, Any]] = {}
+        sets, removes = [], []
+        for i, (key, wire) in enumerate(assignments.items()):
+            names[f"#a{i}"] = key
+            if wire is None:
+                removes.append(f"#a{i}")
+            else:
+                values[f":a{i}"] = wire
+                sets.append(f"#a{i} = :a{i}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        if condition is None:
+            names["#key"] = "id"
+            test = "attribute_not_exists(#key)"
+        else:
+            names["#c"], values[":c"] = condition[0], condition[1]
+            test = "#c = :c"
+        return {
+            "TableName": self.table_name,
+            "Key": {"workspaceId": {"S": workspace_id}, "id": {"S": sort_key}},
+            "UpdateExpression": expression,
+            "ConditionExpression": test,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+    def transact(
+        self, updates: list[dict[str, Any]], puts: tuple[dict[str, Any], ...] | list[dict[str, Any]] = ()
+    ) -> None:
+        """Apply UpdateItems (``change``, ``conditional_update``) and PutItems as one
+        transaction: all or nothing. StaleWrite when a condition failed or another
+        transaction held an item (decide again); StorageUnavailable when throttled."""
+        items = [{"Update": update} for update in updates] + [{"Put": put} for put in puts]
+        if len(items) == 1 and not puts:  # one item: one conditional write is atomic as it is
+            try:
+                self.client.update_item(**updates[0])
+            except SDK_ERRORS as exc:
+                error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
+                if error.get("Code") == "ConditionalCheckFailedException":
+                    raise StaleWrite("a condition failed") from exc
+                fault = unavailable(exc)
+                if fault is None:
+                    raise
+                raise fault from exc
+            return
         try:
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"workspaceId": {"S": workspace_id}, "id": {"S": seen.automation["id"]}},
-                UpdateExpression=f"SET {assignments}",
-                ConditionExpression=f"#a{len(changed)} = :seen",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+            self.client.transact_write_items(TransactItems=items)
         except SDK_ERRORS as exc:
             error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
-            if error.get("Code") == "ConditionalCheckFailedException":
-                raise StaleWrite(seen.automation["id"]) from exc
+            if error.get("Code") == "TransactionCanceledException":
+                reasons = {r.get("Code") for r in exc.response.get("CancellationReasons", [])} - {
+                    "None",
+                    None,
+                }
+                if reasons <= {"ConditionalCheckFailed", "TransactionConflict"}:
+                    raise StaleWrite("a transaction's condition failed") from exc
+                if reasons & {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}:
+                    raise StorageUnavailable(",".join(sorted(reasons))) from exc
+            if error.get("Code") == "TransactionConflictException":
+                raise StaleWrite("a transaction conflicted with another") from exc
             fault = unavailable(exc)
             if fault is None:
                 raise
             raise fault from exc
-        return Stored(automation, revision)
+
+    def put_action(self, workspace_id: str, automation: dict[str, Any]) -> dict[str, Any]:
+        """The PutItem (in a transaction) of a new automation, never over another item."""
+        return {
+            "TableName": self.table_name,
+            "Item": fitted(workspace_id, automation, limit=ITEM_LIMIT),
+            "ConditionExpression": "attribute_not_exists(#key)",
+            "ExpressionAttributeNames": {"#key": "id"},
+        }
+
+    def read_record(self, workspace_id: str, sort_key: str) -> dict[str, dict[str, Any]] | None:
+        """Another kind of item of the workspace (a family's), read consistently."""
+        return self._get_item(workspace_id, sort_key)
 
     def query(
         self,
@@ -277,9 +366,11 @@ class AutomationStore:
         }
         if after is not None:
             parameters["ExclusiveStartKey"] = {"workspaceId": {"S": workspace_id}, "id": {"S": after}}
+        parameters["FilterExpression"] = "attribute_not_exists(#deleted)"
+        parameters["ExpressionAttributeNames"]["#deleted"] = DELETED
         if statuses:
             names = {f":s{i}": {"S": status} for i, status in enumerate(sorted(statuses))}
-            parameters["FilterExpression"] = f"#status IN ({', '.join(names)})"
+            parameters["FilterExpression"] += f" AND #status IN ({', '.join(names)})"
             parameters["ExpressionAttributeNames"]["#status"] = "status"
             parameters["ExpressionAttributeValues"].update(names)
         try:

@@ -10,7 +10,7 @@ import pytest
 
 from automations.create import create_automation
 from automations.errors import AutomationTooLarge
-from automations.item import ITEM_LIMIT, from_item, item_size, to_item
+from automations.item import ACCEPTED_LIMIT, ITEM_LIMIT, ROOM, from_item, item_size, to_item
 from automations.store import AutomationStore
 from tests.helpers import Tables, post
 
@@ -140,18 +140,23 @@ def _padded(workspace: str, size: int) -> dict[str, Any]:
 # itself is checked on dynalite, and moto's own refusal on moto.
 @pytest.mark.parametrize("tables", ["dynalite"], indirect=True)
 def test_the_size_limit_is_measured_as_dynamodb_measures_it(tables: Tables, workspace: str) -> None:
-    # Given an automation whose item is exactly 400 KB by our count (a number
-    # counted at its upper bound), When it is stored, Then the server accepts it
+    # Given an item exactly 400 KB by our count (a number counted at its upper
+    # bound), When it is written, Then the server takes it: our count is DynamoDB's
     store = AutomationStore(tables.automations, tables.client)
     at_limit = _padded(workspace, ITEM_LIMIT)
-    store.put_new(workspace, at_limit)
+    tables.client.put_item(TableName=tables.automations, Item=to_item(workspace, at_limit))
     assert store.get(workspace, at_limit["id"]) == at_limit
+    # And the create accepts items up to ACCEPTED_LIMIT, keeping ROOM for later changes
+    accepted = _padded(workspace, ACCEPTED_LIMIT)
+    accepted["id"] = "aut_01JZZZZZZZZZZZZZZZZZZZZZZX"
+    store.put_new(workspace, accepted)
     # And one byte more is refused before anything is sent
-    over = _padded(workspace, ITEM_LIMIT + 1)
+    over = _padded(workspace, ACCEPTED_LIMIT + 1)
     over["id"] = "aut_01JZZZZZZZZZZZZZZZZZZZZZZY"
     with pytest.raises(AutomationTooLarge):
         store.put_new(workspace, over)
-    assert len(tables.items_of(workspace)) == 1
+    assert len(tables.items_of(workspace)) == 2
+    assert ITEM_LIMIT - ACCEPTED_LIMIT == ROOM
 
 
 @pytest.mark.parametrize("tables", ["moto"], indirect=True)

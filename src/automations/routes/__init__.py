@@ -75,6 +75,9 @@ class Route:
     optional_headers: tuple[str, ...] = ()
     # Other answers without a body: status -> what it means (a 304).
     bodiless: tuple[tuple[int, str], ...] = ()
+    # Its change of state is a DynamoDB transaction (TransactWriteItems), which
+    # dynalite 4 lacks: its tests run on moto, and dynalite where none is needed.
+    transactions: bool = False
 
     @property
     def handler(self) -> str:
@@ -279,4 +282,89 @@ LIST = Route(
     ),
 )
 
-ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE, LIST, EDIT)
+# What a change of state may do to the table: read the automation and its family's
+# record, then write them in one transaction of UpdateItems (family.py).
+_CHANGES_STATE = Access(
+    "AutomationsTable",
+    ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    "Read the version and its family's record, then update them in one transaction, each on its revision.",
+)
+_ONE_BY_ID = (*ALWAYS, *ONE, *STORAGE)
+
+PUBLISH = Route(
+    operation="publishAutomation",
+    module="publish",
+    method="POST",
+    path="/v1/automations/{automationId}/publish",
+    scopes=(WRITE,),
+    function="PublishAutomationFunction",
+    summary="Publish Automation",
+    success=200,
+    answer="The published automation (or the one already published, unchanged).",
+    answer_model="Automation",
+    answer_headers=("ETag",),
+    errors=(*_ONE_BY_ID, "precondition_failed", "automation_not_draft", "not_publishable"),
+    access=(_CHANGES_STATE,),
+    headers=(IF_MATCH,),
+    transactions=True,
+)
+
+VERSIONS = Route(
+    operation="createAutomationVersion",
+    module="versions",
+    method="POST",
+    path="/v1/automations/{automationId}/versions",
+    scopes=(WRITE,),
+    function="CreateAutomationVersionFunction",
+    summary="Create Automation Version",
+    success=201,
+    answer="The family's next DRAFT, copied from this PUBLISHED or ARCHIVED version.",
+    answer_model="Automation",
+    answer_headers=("Location", "ETag"),
+    errors=(*_ONE_BY_ID, "draft_exists"),
+    access=(
+        Access(
+            "AutomationsTable",
+            ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+            "Read the version and its family's record, then put the new draft and update the record in one transaction.",
+        ),
+    ),
+    transactions=True,
+)
+
+ARCHIVE = Route(
+    operation="archiveAutomation",
+    module="archive",
+    method="POST",
+    path="/v1/automations/{automationId}/archive",
+    scopes=(WRITE,),
+    function="ArchiveAutomationFunction",
+    summary="Archive Automation",
+    success=200,
+    answer="The archived automation (or the one already archived, unchanged).",
+    answer_model="Automation",
+    answer_headers=("ETag",),
+    errors=(*_ONE_BY_ID, "precondition_failed", "automation_not_published"),
+    access=(_CHANGES_STATE,),
+    headers=(IF_MATCH,),
+    transactions=True,
+)
+
+DELETION = Route(
+    operation="deleteAutomation",
+    module="delete",
+    method="DELETE",
+    path="/v1/automations/{automationId}",
+    scopes=(DELETE,),
+    function="DeleteAutomationFunction",
+    summary="Delete Automation",
+    success=204,
+    answer="Deleted: no route answers it from now on; the table's TTL purges it 30 days later.",
+    answer_model=None,
+    errors=(*_ONE_BY_ID, "precondition_failed", "automation_published"),
+    access=(_CHANGES_STATE,),
+    headers=(IF_MATCH,),
+    transactions=True,
+)
+
+ROUTES: tuple[Route, ...] = (CREATE, GET, VALIDATE, LIST, EDIT, PUBLISH, VERSIONS, ARCHIVE, DELETION)
