@@ -82,7 +82,7 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
 
     from moto.server import ThreadedMotoServer
 
-    _item_limit_of_dynamodb()
+    use_dynamodb_item_limit()
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -102,8 +102,8 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 
 
-def _item_limit_of_dynamodb() -> None:
-    """moto's items refuse an attribute that takes them over 405,000 bytes (its
+def use_dynamodb_item_limit() -> None:
+    """moto's items (in this process) refuse an attribute that takes them over 405,000 bytes (its
     ``LimitedSizeDict``, a guess between 400 KB and what DynamoDB allows); this makes
     the limit ``ITEM_LIMIT``, measured as moto measures (names plus values, DynamoDB's
     rule). The server runs in this process, so its items are of this class."""
