@@ -84,8 +84,8 @@ def race_server(request: pytest.FixtureRequest) -> races.Server:
 
 @pytest.fixture(scope="module")
 def containers() -> Iterator[races.Containers]:
-    """Eight Lambda containers (processes) for the module's races."""
-    pool = races.Containers(8)
+    """Lambda containers (processes) for the module's races."""
+    pool = races.Containers(races.CONTAINERS)
     yield pool
     pool.close()
 

@@ -6,7 +6,8 @@ DynamoDB-compatible server, where requests race in production.
   each of as many containers; they meet at a barrier, call at once, and the answers
   come back in the order of the calls. Rounds of any size up to the pool's run one
   after another on the same warm containers, so a property-based test can draw a
-  sequence of rounds and check what it stored after each.
+  sequence of rounds (``rounds``, with the settings ``racing``) and check what is
+  stored after each.
 - The servers: the embedded DynamoDB (moto's, one request at a time,
   ``automations_local.embedded``) in a process of its own, which has transactions;
   and dynalite, which has conditional writes but no ``TransactWriteItems``. moto's
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import boto3
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from automations_local.template import create_tables, load_template
 from tests.helpers import Answer, Tables, invoke, new_container
@@ -43,6 +46,8 @@ CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "local",
     "AWS_SECRET_ACCESS_KEY": "local",
 }
+# The containers of a module's races (the ``containers`` fixture): a round's most requests.
+CONTAINERS = 8
 # How long a container waits at the barrier for the others, spawning included.
 BARRIER_SECONDS = 60
 
@@ -152,6 +157,19 @@ def _contend(environment: dict[str, str], barrier: Any, call: Callable[[], T]) -
     automation_store().client  # noqa: B018 - made now, not inside the race
     barrier.wait(timeout=BARRIER_SECONDS)
     return call()
+
+
+def rounds(
+    calls: st.SearchStrategy[T], size: int = CONTAINERS, most: int = 3
+) -> st.SearchStrategy[list[list[T]]]:
+    """Hypothesis: one to ``most`` rounds, each of one to ``size`` of ``calls``
+    (what to send; the test turns each into a call), for ``Containers(size)``."""
+    return st.lists(st.lists(calls, min_size=1, max_size=size), min_size=1, max_size=most)
+
+
+# Hypothesis settings for a test of rounds: a few examples (each is several races
+# among processes), no deadline (a race waits for its slowest container).
+racing = settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def request(event: dict[str, Any]) -> Callable[[], Answer]:

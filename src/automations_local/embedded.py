@@ -103,6 +103,7 @@ def main() -> None:
     process; the endpoint is the one line on standard output."""
     with serve() as endpoint:
         print(endpoint, flush=True)
+        sys.stdout = sys.stderr  # the parent reads one line; nothing else may fill the pipe
         sys.stdin.read()
 
 

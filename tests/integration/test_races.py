@@ -10,13 +10,13 @@ import json
 import uuid
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from automations.item import from_item, revision_of
 from automations_local.events import http_api_event
 from tests.helpers import Answer, claims_for, patch_event
-from tests.races import Containers, Server, request
+from tests.races import Containers, Server, racing, request, rounds
 
 DRAFT = {"name": "Welcome", "nodes": [{"id": "a", "type": "send-email", "position": {"x": 0, "y": 0}}]}
 
@@ -72,14 +72,10 @@ def test_eight_patches_with_one_etag_make_exactly_one_change(
 
 # A round: for each of its simultaneous requests, whether its If-Match names the
 # current state (True) or one that was current before (False).
-ROUNDS = st.lists(st.lists(st.booleans(), min_size=1, max_size=8), min_size=1, max_size=3)
+ROUNDS = rounds(st.booleans())
 
 
-@settings(
-    max_examples=4,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@racing
 @given(rounds=ROUNDS)
 def test_rounds_of_simultaneous_patches_change_the_draft_at_most_once_each(
     containers: Containers, race_server: Server, rounds: list[list[bool]]
