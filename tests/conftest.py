@@ -1,6 +1,7 @@
 """Shared fixtures: the tables of template.yaml on moto and dynalite, a fresh
-workspace per test, captured logs. The helpers that invoke the real handlers with
-real events are in ``tests/helpers.py``."""
+workspace per test, captured logs, servers and containers to race on. The helpers
+that invoke the real handlers with real events are in ``tests/helpers.py``, the
+racing ones in ``tests/races.py``."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from automations import idempotency, settings, store
 from automations.observability import logger
 from automations_local.template import create_tables, load_template
-from tests.helpers import ROOT, Tables, free_port
+from tests import races
+from tests.helpers import ROOT, Tables, free_port, new_container
 
 
 @pytest.fixture(autouse=True)
@@ -29,17 +30,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    _clear_caches()
+    new_container()  # each test is a new container
     yield
-    _clear_caches()
-
-
-def _clear_caches() -> None:
-    """Settings, the store and the idempotency layer are made once per container;
-    each test is a new container."""
-    settings.get_settings.cache_clear()
-    store.automation_store.cache_clear()
-    idempotency._persistence.cache_clear()
+    new_container()
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +64,30 @@ def dynalite() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def embedded_dynamodb() -> Iterator[str]:
+    """The embedded DynamoDB (moto's, one request at a time) in a process of its own,
+    for the session; its URL."""
+    with races.embedded_dynamodb() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module", params=["moto", "dynalite"])
+def race_server(request: pytest.FixtureRequest) -> races.Server:
+    """A server to race on, with tables of its own for the module: the embedded
+    DynamoDB in a process of its own, and dynalite (no transactions)."""
+    endpoint = request.getfixturevalue("embedded_dynamodb" if request.param == "moto" else "dynalite")
+    return races.server_with_tables(request.param, endpoint)
+
+
+@pytest.fixture(scope="module")
+def containers() -> Iterator[races.Containers]:
+    """Lambda containers (processes) for the module's races."""
+    pool = races.Containers(races.CONTAINERS)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(params=["moto", "dynalite"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from automations import idempotency, settings, store
 from automations.routes import CREATE, EDIT, GET, LIST, READ, ROUTES, WRITE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
@@ -50,6 +51,14 @@ class Tables:
         )
         items: list[dict[str, Any]] = answer["Items"]
         return items
+
+
+def new_container() -> None:
+    """Forget what a Lambda container makes once (settings, the store and its client,
+    the idempotency layer), as a new container would start."""
+    settings.get_settings.cache_clear()
+    store.automation_store.cache_clear()
+    idempotency._persistence.cache_clear()
 
 
 def free_port() -> int:
@@ -155,10 +164,26 @@ def patch(
 ) -> Answer:
     """PATCH /v1/automations/{automation_id} as ``workspace``, with ``If-Match``
     unless None; ``body`` is JSON-encoded unless ``raw``."""
+    return invoke(
+        patch_event(automation_id, body, workspace, if_match=if_match, scope=scope, raw=raw, headers=headers)
+    )
+
+
+def patch_event(
+    automation_id: str,
+    body: Any,
+    workspace: str | None,
+    *,
+    if_match: str | None,
+    scope: str | None = WRITE,
+    raw: bool = False,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The event of ``patch``, as API Gateway sends it."""
     sent = {"content-type": "application/merge-patch+json", **(headers or {})}
     if if_match is not None:
         sent["if-match"] = if_match
-    event = http_api_event(
+    return http_api_event(
         body if raw else json.dumps(body),
         claims=claims_for(workspace, scope),
         headers=sent,
@@ -167,7 +192,6 @@ def patch(
         route_key=EDIT.key,
         path_parameters={"automationId": automation_id},
     )
-    return invoke(event)
 
 
 def list_automations(workspace: str | None, query: str = "", *, scope: str | None = READ) -> Answer:

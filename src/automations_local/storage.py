@@ -1,11 +1,7 @@
-"""Storage for local runs: an embedded DynamoDB (moto's server, on loopback) with
-the tables of template.yaml, or whatever AWS_ENDPOINT_URL_DYNAMODB points at
-(DynamoDB Local, dynalite, LocalStack), or real AWS.
-
-The embedded server refuses an item where DynamoDB does: over ``ITEM_LIMIT``
-(409,600 bytes of names and values, the rule dynalite and ``automations.item`` apply),
-not at moto's own 405,000, so an automation the validate route finds small enough is
-stored by the create through ``make run`` too."""
+"""Storage for local runs: an embedded DynamoDB (moto's server on loopback, one
+request at a time, ``embedded.py``) with the tables of template.yaml, or whatever
+AWS_ENDPOINT_URL_DYNAMODB points at (DynamoDB Local, dynalite, LocalStack), or real
+AWS."""
 
 from __future__ import annotations
 
@@ -78,48 +74,17 @@ def local_storage(mode: str | None = None) -> Iterator[LocalStorage]:
         return
     if mode != "embedded":
         raise SystemExit(f"STORAGE must be embedded, endpoint or aws, not {mode!r}")
-    import logging
+    from automations_local.embedded import serve
 
-    from moto.server import ThreadedMotoServer
-
-    use_dynamodb_item_limit()
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request access log
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+    with serve() as endpoint:
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint
-        tables = ensure_tables(_client(endpoint))
-        os.environ["AUTOMATIONS_TABLE"] = tables["AutomationsTable"]
-        os.environ["IDEMPOTENCY_TABLE"] = tables["IdempotencyTable"]
-        yield LocalStorage(
-            f"embedded DynamoDB (moto) at {endpoint}, tables from template.yaml", tables["AutomationsTable"]
-        )
-    finally:
-        server.stop()
-        os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
-
-
-def use_dynamodb_item_limit() -> None:
-    """moto's items (in this process) refuse an attribute that takes them over 405,000 bytes (its
-    ``LimitedSizeDict``, a guess between 400 KB and what DynamoDB allows); this makes
-    the limit ``ITEM_LIMIT``, measured as moto measures (names plus values, DynamoDB's
-    rule). The server runs in this process, so its items are of this class."""
-    from moto.dynamodb.exceptions import ItemSizeTooLarge
-    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
-    from moto.dynamodb.models.utilities import bytesize
-
-    from automations.item import ITEM_LIMIT
-
-    def size(value: Any) -> int:
-        return int(value.size()) if type(value) is DynamoType else int(bytesize(str(value)))
-
-    def set_item(self: dict[str, Any], key: str, value: Any) -> None:
-        total = sum(bytesize(name) + size(held) for name, held in self.items()) + bytesize(key) + size(value)
-        if total > ITEM_LIMIT:
-            raise ItemSizeTooLarge
-        dict.__setitem__(self, key, value)
-
-    LimitedSizeDict.__setitem__ = set_item  # type: ignore[method-assign]
+        try:
+            tables = ensure_tables(_client(endpoint))
+            os.environ["AUTOMATIONS_TABLE"] = tables["AutomationsTable"]
+            os.environ["IDEMPOTENCY_TABLE"] = tables["IdempotencyTable"]
+            yield LocalStorage(
+                f"embedded DynamoDB (moto) at {endpoint}, tables from template.yaml",
+                tables["AutomationsTable"],
+            )
+        finally:
+            os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)

@@ -392,7 +392,7 @@ def test_the_largest_automation_the_create_accepts_goes_through_every_change(
     # Given moto refusing items where DynamoDB does (409,600 bytes by DynamoDB's rule),
     from moto.dynamodb.models.dynamo_type import LimitedSizeDict
 
-    from automations_local.storage import use_dynamodb_item_limit
+    from automations_local.embedded import use_dynamodb_item_limit
 
     monkeypatch.setattr(LimitedSizeDict, "__setitem__", LimitedSizeDict.__setitem__)
     use_dynamodb_item_limit()
