@@ -74,7 +74,19 @@ $(BENCH_VENV)/.installed: pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install --quiet -e . pyyaml
 	touch $@
 
-bench: build $(BENCH_VENV)/.installed
+# The SDK the python3.13 runtime gives the functions (/var/runtime), as the bench puts it
+# on their path: the newest botocore the tests run under, with its boto3, precompiled.
+BENCH_RUNTIME := build/bench/runtime
+RUNTIME_BOTOCORE = $(lastword $(BOTOCORE_VERSIONS))
+$(BENCH_RUNTIME)/.installed: tests/botocore-versions.txt | $(BENCH_VENV)/.installed
+	rm -rf $(BENCH_RUNTIME)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --target $(BENCH_RUNTIME) boto3==$(RUNTIME_BOTOCORE) botocore==$(RUNTIME_BOTOCORE)
+	$(BENCH_VENV)/bin/python -m compileall -q --invalidation-mode unchecked-hash $(BENCH_RUNTIME)
+	touch $@
+
+# Each function from its own .aws-sam/build folder (src/automations_local/bench/deployed.py);
+# the figures go to docs/performance-results.json and .md.
+bench: build $(BENCH_VENV)/.installed $(BENCH_RUNTIME)/.installed
 	$(BENCH_VENV)/bin/python -m automations_local.bench.run
 
 # Rewrite the committed OpenAPI document from the code.

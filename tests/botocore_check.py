@@ -27,7 +27,7 @@ import botocore.session
 from botocore.exceptions import BotoCoreError
 from botocore.loaders import Loader
 
-from automations.store import BOTO_CONFIG, AutomationStore, DynamoDBLoader
+from automations.store import BOTO_CONFIG, AutomationStore, DynamoDBLoader, session
 
 # The partitions a region can be in (aws, aws-cn, aws-us-gov, aws-iso), a few of each.
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "cn-northwest-1", "us-gov-west-1")
@@ -45,17 +45,18 @@ ASSUMED_KEY = "ASIAASSUMEDROLEKEY01"
 class _Sent(Exception):
     """A request stopped on its way out: its URL and the key that signed it."""
 
-    def __init__(self, url: str, key: str) -> None:
+    def __init__(self, url: str, key: str, scope: str = "") -> None:
         super().__init__(url)
-        self.url, self.key = url, key
+        self.url, self.key, self.scope = url, key, scope
 
 
 def _stop(request: Any, **_: Any) -> None:
     authorization = request.headers.get("Authorization", b"")
     if isinstance(authorization, bytes):
         authorization = authorization.decode()
-    credential = authorization.partition("Credential=")[2].split("/")[0]
-    raise _Sent(request.url, credential)
+    # Credential=KEY/DATE/REGION/SERVICE/aws4_request: the key, and where it signs for.
+    key, _date, *scope = authorization.partition("Credential=")[2].split(",")[0].split("/")
+    raise _Sent(request.url, key, "/".join(scope[:2]))
 
 
 def ours() -> Any:
@@ -68,15 +69,31 @@ def stock() -> Any:
     return botocore.session.get_session().create_client("dynamodb", config=BOTO_CONFIG)
 
 
+def ours_sts() -> Any:
+    """An STS client from a session made as the store makes its own."""
+    return session().create_client("sts")
+
+
+def stock_sts() -> Any:
+    return botocore.session.get_session().create_client("sts")
+
+
 def request(make: Callable[[], Any]) -> dict[str, str]:
-    """Where a GetItem from this client goes and which key signs it; or the error
-    botocore raises on the way."""
+    """Where a call from this client goes (a GetItem, or for STS a GetCallerIdentity),
+    which key signs it and for which region and service, and the client's region and
+    partition; or the error botocore raises on the way."""
     try:
         client = make()
-        client.meta.events.register("before-send.dynamodb.GetItem", _stop)
-        client.get_item(TableName="automations", Key={"workspaceId": {"S": "ws_1"}, "id": {"S": "aut_1"}})
+        meta = client.meta
+        if meta.service_model.service_name == "sts":
+            meta.events.register("before-send.sts.GetCallerIdentity", _stop)
+            client.get_caller_identity()
+        else:
+            meta.events.register("before-send.dynamodb.GetItem", _stop)
+            client.get_item(TableName="automations", Key={"workspaceId": {"S": "ws_1"}, "id": {"S": "aut_1"}})
     except _Sent as sent:
-        return {"url": sent.url, "key": sent.key}
+        where = {"region": meta.region_name, "partition": getattr(meta, "partition", "")}
+        return {"url": sent.url, "key": sent.key, "signed for": sent.scope, **where}
     except BotoCoreError as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
     return {"error": "the request was not sent"}
@@ -171,6 +188,18 @@ def models(loader: Loader) -> dict[str, str]:
     return found
 
 
+def endpoint_data(loader: Loader) -> dict[str, Any]:
+    """The endpoints file as the session's endpoint resolver gets it: its content,
+    order included, where it was found, and what Python type holds it."""
+    data, path = loader.load_data_with_path("endpoints")
+    return {
+        "content": hashlib.sha256(json.dumps(data).encode()).hexdigest(),
+        "path": path,
+        "builtin": loader.is_builtin_path(path),
+        "type": type(data).__name__,
+    }
+
+
 def services(loader: Loader) -> dict[str, Any]:
     listed = loader.list_available_services("service-2")
     return {
@@ -197,6 +226,9 @@ def overridden() -> dict[str, Any]:
         "parameters": list(inspect.signature(stock_method).parameters) if stock_method else None,
         "called by load_service_model": "list_available_services"
         in unwrapped(Loader.load_service_model).__code__.co_names,
+        "file loader made from FILE_LOADER_CLASS": "FILE_LOADER_CLASS" in Loader.__init__.__code__.co_names,
+        "endpoints loaded by name": "load_data_with_path"
+        in inspect.getsource(botocore.session.Session._register_endpoint_resolver),
     }
 
 
@@ -229,14 +261,18 @@ def main() -> None:
             "parameters": list(inspect.signature(DynamoDBLoader.list_available_services).parameters),
             "models": models(DynamoDBLoader()),
             "services": services(DynamoDBLoader()),
+            "endpoint data": endpoint_data(DynamoDBLoader()),
             "endpoints": endpoints(ours),
+            "sts endpoints": endpoints(ours_sts),
             "assumed role": assumed_role(ours),
             "listings": listings_while(ours),
         },
         "stock": {
             "models": models(Loader()),
             "services": services(Loader()),
+            "endpoint data": endpoint_data(Loader()),
             "endpoints": endpoints(stock),
+            "sts endpoints": endpoints(stock_sts),
             "assumed role": assumed_role(stock),
             "listings": listings_while(stock),
         },

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from botocore.exceptions import (
     NoCredentialsError,
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
-from botocore.loaders import Loader
+from botocore.loaders import JSONFileLoader, Loader
 
 from automations.conditional import etag
 from automations.errors import AutomationIdTaken, AutomationTooLarge, StaleWrite, StorageUnavailable
@@ -101,18 +102,57 @@ class _KnownServices:
         return len(self._listing())
 
 
+class _EndpointsAsDicts(JSONFileLoader):  # type: ignore[misc]  # botocore is untyped
+    """botocore's JSON file loader, but for ``endpoints.json``, which it parses into
+    plain dicts rather than through ``object_pairs_hook=OrderedDict``: the same keys,
+    values and order, in 9 ms rather than 20 (1.25 MB, Python 3.13 on one x86_64
+    core). Nothing reads that data but botocore's ``EndpointResolver``, by key."""
+
+    def load_file(self, file_path: str) -> Any:
+        if os.path.basename(file_path) == "endpoints" and os.path.isfile(file_path + ".json"):
+            with open(file_path + ".json", "rb") as handle:
+                return json.loads(handle.read().decode("utf-8"))
+        return super().load_file(file_path)
+
+
 class DynamoDBLoader(Loader):  # type: ignore[misc]  # botocore is untyped
-    """botocore's data loader, minus one cost. Before it loads a model the stock
-    loader lists every service it ships, to check that the one asked for is among
-    them: some 400 directories and 2,700 ``stat`` calls, twice (the model, then the
-    endpoint rules), about 15 ms of every cold start of the create and get
-    functions (README, "Performance"). For DynamoDB this one knows the answer; for
-    any other service (STS or SSO, which credential providers make clients of from
-    the same session) it lists them as before. Models are found and loaded exactly
-    as the stock loader finds and loads them."""
+    """botocore's data loader, minus two costs.
+
+    Before it loads a model the stock loader lists every service it ships, to check
+    that the one asked for is among them: some 400 directories and 2,700 ``stat``
+    calls, twice (the model, then the endpoint rules), about 15 ms of every cold
+    start of the create and get functions (README, "Performance"). For DynamoDB this
+    one knows the answer; for any other service (STS or SSO, which credential
+    providers make clients of from the same session) it lists them as before.
+
+    And the session's endpoint resolver reads the whole of the runtime's
+    ``endpoints.json`` (every service, every partition), once per session and
+    shared by every client made from it; this loader parses it into plain dicts
+    (``_EndpointsAsDicts``), which halves the cost. It still parses all of it: the
+    data must be the runtime's own botocore's, which AWS updates in place, and the
+    only way to read DynamoDB's part of that file is to parse the file. A copy cut
+    down to DynamoDB at build time would be the build's botocore's data, not the
+    runtime's (regions and partitions are added to it over time).
+
+    Models and every other file are found and loaded exactly as the stock loader
+    finds and loads them."""
+
+    FILE_LOADER_CLASS = _EndpointsAsDicts
 
     def list_available_services(self, type_name: str) -> _KnownServices:
         return _KnownServices(lambda: list(super(DynamoDBLoader, self).list_available_services(type_name)))
+
+
+def session() -> botocore.session.Session:
+    """A botocore session whose data loader is the ``DynamoDBLoader``: the one the
+    store's client is made from (and any client a credential provider makes)."""
+    made = botocore.session.get_session()
+    data_path = made.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
+    extra = (
+        [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)] if data_path else []
+    )
+    made.register_component("data_loader", DynamoDBLoader(extra_search_paths=extra))
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +184,7 @@ class AutomationStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            session = botocore.session.get_session()
-            data_path = session.get_config_variable("data_path")  # AWS_DATA_PATH, as botocore reads it
-            extra = (
-                [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep)]
-                if data_path
-                else []
-            )
-            session.register_component("data_loader", DynamoDBLoader(extra_search_paths=extra))
-            self._client = session.create_client("dynamodb", config=BOTO_CONFIG)
+            self._client = session().create_client("dynamodb", config=BOTO_CONFIG)
         return self._client
 
     def put_new(self, workspace_id: str, automation: dict[str, Any]) -> None:

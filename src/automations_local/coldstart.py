@@ -4,8 +4,12 @@
 without a ``.pyc`` in the package is compiled again at every cold start. The build
 (src/Makefile) precompiles the modules listed in ``src/bytecode.txt``: those that a
 fresh interpreter imports while serving each kind of request of every route (its
-files in ``events/``, and on every route a 401 and an event that is not one), as
-in Lambda with tracing active. The rest of the packaged
+files in ``events/``, keyed creates and unkeyed ones among them, and on every route
+a 401 and an event that is not one), as in Lambda with tracing active, once with
+Powertools' Tracer loading the X-Ray SDK and once without (``XRaySdkTracing``: the
+configurations template.yaml offers). The build also leaves out of the package what
+no function imports in any of them (src/Makefile, ``TRIMMED``; the tests check it
+against this probe). The rest of the packaged
 libraries ship as source only, which keeps the zip under 5 MB; a module missing
 from the list still works, it is only compiled on first import.
 
@@ -60,7 +64,12 @@ sys.__stdout__.write(json.dumps(sorted(found)))
 
 def imported_modules() -> list[str]:
     """Paths (relative to the package root) of every module a fresh interpreter
-    imports to serve the probe requests, against an instant-answer stand-in."""
+    imports to serve the probe requests, against an instant-answer stand-in, with
+    the X-Ray SDK loaded or not: all of them, in either."""
+    return sorted({m for xray_sdk in (True, False) for m in _imported_modules(xray_sdk)})
+
+
+def _imported_modules(xray_sdk: bool) -> list[str]:
     import site
 
     standin = subprocess.Popen(
@@ -76,6 +85,7 @@ def imported_modules() -> list[str]:
             # (its segments go to a daemon address on loopback where nothing listens).
             LAMBDA_TASK_ROOT=str(ROOT / "src"), AWS_LAMBDA_FUNCTION_NAME="probe", AWS_XRAY_DAEMON_ADDRESS="127.0.0.1:2000",
             _X_AMZN_TRACE_ID="Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+            POWERTOOLS_TRACE_DISABLED="false" if xray_sdk else "true",
         )  # fmt: skip
         roots = [str(ROOT / "src"), *site.getsitepackages()]
         done = subprocess.run(

@@ -5,6 +5,9 @@ figures depend on the machine (README, "Performance")."""
 from __future__ import annotations
 
 import json
+import os
+import py_compile
+import site
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,9 +21,9 @@ from automations.diagnostics import diagnose
 from automations.models import MAX_EDGES
 from automations.routes import ROUTES, Route
 from automations.validation import parse_new_automation
-from automations_local.bench import environment, import_times, run, standin, workload
+from automations_local.bench import deployed, environment, import_times, run, standin, workload
 from automations_local.template import functions, load_template
-from tests.helpers import Tables, invoke
+from tests.helpers import ROOT, Tables, invoke
 
 TABLES = {"AutomationsTable": "bench-automations", "IdempotencyTable": "bench-idempotency"}
 ENDPOINT = "http://127.0.0.1:9"
@@ -125,14 +128,23 @@ def test_the_stand_in_holds_the_item_a_create_of_the_bench_flow_writes(
 
 @pytest.fixture(scope="module")
 def subjects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[run.Subject]]:
-    """Every subject of a bench run, against a running stand-in."""
+    """Every subject of a bench run, against a running stand-in: the functions from the
+    project's source (this suite does not build), each in its interpreter as the bench
+    starts it (isolated, no site), the virtualenv's libraries standing in for the
+    runtime's SDK; B from its own read-only task root, precompiled, as in a bench run."""
     process = subprocess.Popen(
         [sys.executable, "-m", "automations_local.bench.standin"], stdout=subprocess.PIPE, text=True
     )
     assert process.stdout is not None
     endpoint = process.stdout.readline().strip()
-    events = run.first_requests(Path(tmp_path_factory.mktemp("bench")))
-    ours, bare, traced = run.subjects(endpoint, events)
+    folder = Path(tmp_path_factory.mktemp("bench"))
+    events = run.first_requests(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(deployed, "task_root", lambda function, into: ROOT / "src")
+        patch.setattr(
+            deployed, "sys_path", lambda root: os.pathsep.join([str(root), *site.getsitepackages()])
+        )
+        ours, bare, traced = run.subjects(endpoint, events, folder)
     yield [*ours, bare, *traced]
     process.terminate()
     process.wait(10)
@@ -145,9 +157,13 @@ def test_every_subject_serves_its_first_request_in_a_fresh_interpreter(subjects:
     for subject in subjects:
         # When one cold start is measured (the child checks the route's status: a GET is a 200)
         result = run.child(subject, "cold", python_flags=("-X", "importtime"))
-        # Then it reports its parts, and what it imported
+        # Then it reports its parts, and what it imported, from its own task root
         assert result["cold_ms"] >= result["import_ms"] > 0
         assert subject.handler.rsplit(".", 1)[0] in result["importtime"]
+        loaded = run.child(subject, "cold", loaded=True)["loaded"]
+        handler_file = subject.handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
+        assert str(subject.task_root / handler_file) in loaded
+        assert all(Path(f).is_relative_to(subject.task_root) for f in loaded)
         # And the X-Ray SDK is loaded only where it was asked for
         assert ("aws_xray_sdk.core" in result["importtime"]) is subject.name.endswith("X-Ray SDK")
 
@@ -170,3 +186,37 @@ def test_the_import_breakdown_counts_what_b_does_not_import_by_package() -> None
         "pydantic_core": {"ms": 2.0, "modules": 2},
         "aws_lambda_powertools.event_handler": {"ms": 0.3, "modules": 1},
     }
+
+
+def test_b_is_imported_from_its_own_precompiled_read_only_task_root(subjects: list[run.Subject]) -> None:
+    (bare,) = [s for s in subjects if s.name == "B"]
+    (loaded,) = run.child(bare, "cold", loaded=True)["loaded"]
+    assert Path(loaded) == bare.task_root / "bare_handler.py"
+    deployed.check_bytecode("B", [loaded])  # its .pyc is there, unchecked-hash
+    assert not os.access(bare.task_root, os.W_OK) or os.geteuid() == 0
+
+
+def test_a_module_loaded_without_its_unchecked_hash_bytecode_fails_the_run(tmp_path: Path) -> None:
+    # Given a module with no .pyc, one with a timestamp .pyc, one with an unchecked-hash one
+    modules = {name: tmp_path / f"{name}.py" for name in ("none", "timestamp", "unchecked")}
+    for path in modules.values():
+        path.write_text("x = 1\n")
+    py_compile.compile(str(modules["timestamp"]), invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
+    unchecked = py_compile.PycInvalidationMode.UNCHECKED_HASH
+    py_compile.compile(str(modules["unchecked"]), invalidation_mode=unchecked)
+    # Then only the last passes
+    deployed.check_bytecode("f", [str(modules["unchecked"])])
+    for name in ("none", "timestamp"):
+        with pytest.raises(SystemExit, match="missing bytecode"):
+            deployed.check_bytecode("f", [str(modules[name]), str(modules["unchecked"])])
+    with pytest.raises(SystemExit, match="nothing was imported"):
+        deployed.check_bytecode("f", [])
+
+
+def test_a_write_to_the_task_root_fails_the_run(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    before = deployed.listing(tmp_path)
+    deployed.unchanged(tmp_path, before)
+    (tmp_path / "__pycache__").mkdir()
+    with pytest.raises(SystemExit, match="written to"):
+        deployed.unchanged(tmp_path, before)

@@ -69,9 +69,22 @@ def test_the_loader_overrides_the_method_botocore_calls_with_its_signature(repor
     assert report["overridden"]["called by load_service_model"]
 
 
-@pytest.mark.parametrize("what", ["models", "services", "endpoints", "assumed role"])
+@pytest.mark.parametrize("what", ["models", "services", "endpoints", "sts endpoints", "assumed role"])
 def test_the_client_is_botocores_own(report: dict[str, Any], what: str) -> None:
     assert report["ours"][what] == report["stock"][what]
+
+
+def test_the_endpoint_data_is_botocores_own_file_in_plain_dicts(report: dict[str, Any]) -> None:
+    # The same file, content and order, builtin as botocore's own is: every service of
+    # the session (DynamoDB, STS) resolves from it exactly as before.
+    ours, stock = report["ours"]["endpoint data"], report["stock"]["endpoint data"]
+    assert {**ours, "type": None} == {**stock, "type": None}
+    assert ours["builtin"] and ours["path"].startswith(report["botocore"])
+    # And the saving is made: parsed without object_pairs_hook=OrderedDict, by the
+    # file loader botocore's Loader makes from FILE_LOADER_CLASS.
+    assert (ours["type"], stock["type"]) == ("dict", "OrderedDict")
+    assert report["overridden"]["file loader made from FILE_LOADER_CLASS"]
+    assert report["overridden"]["endpoints loaded by name"]
 
 
 def test_the_client_is_made_without_listing_every_service(report: dict[str, Any]) -> None:
@@ -83,7 +96,9 @@ def test_every_partition_and_variant_resolves_to_its_own_endpoint(report: dict[s
     endpoints = report["ours"]["endpoints"]
     for region in REGIONS:
         for variant in VARIANTS:
-            url = endpoints[f"{region} {variant}"]["url"]
+            found = endpoints[f"{region} {variant}"]
+            url = found["url"]
+            assert found["region"] == region and found["signed for"] == f"{region}/dynamodb"
             assert region in url
             assert url.endswith(".cn/") == region.startswith("cn-")
             assert ("-fips." in url) == ("fips" in variant) or region.startswith("us-gov-")

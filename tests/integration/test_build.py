@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import site
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +83,89 @@ def test_importing_a_function_loads_nothing_its_first_request_does_not_need(rout
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _trimmed() -> list[str]:
+    """The paths src/Makefile leaves out of the package (TRIMMED), as make expands them."""
+    done = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "print-trimmed: ; @echo $(TRIMMED)", "print-trimmed"],
+        cwd=ROOT / "src", capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+TRIMMED = _trimmed()
+# Kept modules that name a trimmed one, and why that line never runs in a function.
+NAMES_A_TRIMMED_MODULE = {
+    # Only to warn that a v1 model is inside a v2 schema: schemas are built at import,
+    # which the probe runs, and none of ours holds a v1 model.
+    "pydantic/_internal/_generate_schema.py": "pydantic.v1",
+    # Only when a name pydantic v2 removed is asked of pydantic (pydantic.utils.x).
+    "pydantic/_migration.py": "pydantic.v1",
+}
+
+
+def test_the_trims_are_paths_the_build_installs() -> None:
+    # A trim that names nothing (a library moved a package) trims nothing, silently.
+    packages = Path(site.getsitepackages()[0])
+    assert TRIMMED and all((packages / path).exists() for path in TRIMMED), TRIMMED
+
+
+def test_no_function_imports_a_trimmed_module_in_any_configuration() -> None:
+    # The probe's list (current: test above) is every module imported by every route's
+    # every kind of request, with the X-Ray SDK loaded and without.
+    imported = coldstart.LIST.read_text().split()
+    assert "aws_xray_sdk/core/recorder.py" in imported and "automations/idempotency.py" in imported
+    assert [m for m in imported if any(m == t or m.startswith(t + "/") for t in TRIMMED)] == []
+
+
+def _dotted(path: str) -> str:
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def _names(tree: ast.Module, package: str) -> set[str]:
+    """Every module a file imports, or names in a string, outside ``if TYPE_CHECKING``."""
+    found: set[str] = set()
+    skipped = {
+        id(node)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+        for node in ast.walk(block)
+    }
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, *([base] if base else [])])
+            found |= {base, *(f"{base}.{alias.name}" for alias in node.names)}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value.split(":")[0])
+    return found
+
+
+def test_no_kept_module_imports_a_trimmed_one() -> None:
+    # Given every module of the trimmed libraries that the package keeps
+    packages = Path(site.getsitepackages()[0])
+    # (the modules among them: a package, or a .py file; wrapt's C source is no module)
+    trimmed = {_dotted(path) for path in TRIMMED if (packages / path).is_dir() or path.endswith(".py")}
+    tops = {path.split("/")[0] for path in TRIMMED}
+    offenders = {}
+    for top in tops:
+        for file in (packages / top).rglob("*.py"):
+            relative = file.relative_to(packages).as_posix()
+            if any(relative == t or relative.startswith(t + "/") for t in TRIMMED):
+                continue
+            package = _dotted(relative).removesuffix(".__init__")
+            package = package if relative.endswith("__init__.py") else package.rpartition(".")[0]
+            # When its imports (and the module names in its strings) are read
+            names = _names(ast.parse(file.read_bytes()), package)
+            hits = sorted({t for t in trimmed for n in names if n == t or n.startswith(t + ".")})
+            if hits:
+                offenders[relative] = hits
+    # Then none names a trimmed module, but the known lines that never run in a function
+    assert offenders == {path: [name] for path, name in NAMES_A_TRIMMED_MODULE.items()}

@@ -75,6 +75,7 @@ def measure(mode: str, handler_name: str, status: int, event_file: str, count: i
         "first_request_ms": (answered - imported) * 1000,
         "cold_ms": (answered - started) * 1000,
         "peak_rss_mb": _peak_rss_mb(),
+        "loaded": _loaded_from(os.environ.get("LAMBDA_TASK_ROOT", "")),
     }
     if mode == "warm":
         for _ in range(max(10, count // 10)):
@@ -90,6 +91,14 @@ def measure(mode: str, handler_name: str, status: int, event_file: str, count: i
         )
         result["peak_rss_mb"] = _peak_rss_mb()
     return result
+
+
+def _loaded_from(root: str) -> list[str]:
+    """The source files of the modules imported from ``root`` (the task root), for the
+    parent to check that each came with its bytecode."""
+    prefix = os.path.realpath(root) + os.sep if root else None
+    files = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
+    return sorted(f for f in files if prefix and f and os.path.realpath(f).startswith(prefix))
 
 
 def _ms(work: Callable[[], object]) -> float:
@@ -138,6 +147,10 @@ def scaling(sizes: list[int], repeats: int = 31) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
+    # Run as Lambda runs a function (run.py: python -I -S, this file by its path): the
+    # task root, then the runtime's SDK, ahead of the standard library.
+    if os.environ.get("BENCH_SYS_PATH"):
+        sys.path[0:0] = os.environ["BENCH_SYS_PATH"].split(os.pathsep)
     mode, *args = sys.argv[1:]
     out = os.fdopen(os.dup(1), "w")
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process

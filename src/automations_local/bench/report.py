@@ -31,11 +31,16 @@ class Target:
         return value < self.limit if self.strict else value <= self.limit
 
 
+# Each function's cold start as deployed (import and first request), over B's in the
+# same run, by route module (automations.routes): a route that is not declared is
+# not measured.
+COLD_START = {
+    "create": 1.15, "edit": 1.15, "publish": 1.15,
+    "get": 1.0, "list": 1.0, "versions": 1.0, "archive": 1.0, "delete": 1.0,
+    "validate": 0.7,
+}  # fmt: skip
 TARGETS = {
-    # Issue 11, "Cold start, as deployed": ratio to B's, same run.
-    "cold start, create / B": Target(1.15),
-    "cold start, get / B": Target(1.0),
-    "cold start, validate / B": Target(0.8),
+    **{f"cold start, {module} / B": Target(limit) for module, limit in COLD_START.items()},
     # Issue 10: the validate function's cold start beats B's.
     "cold start, validate / B, below B's": Target(1.0, strict=True),
     "warm p50, create / B, 20 nodes": Target(1.0),
@@ -83,9 +88,7 @@ class Report:
     def measured(self) -> dict[str, float]:
         small, big = self.scaled[str(SCALING_NODES[0])], self.scaled[str(SCALING_NODES[-1])]
         found = {
-            "cold start, create / B": self.ratio("create"),
-            "cold start, get / B": self.ratio("get"),
-            "cold start, validate / B": self.ratio("validate"),
+            **{f"cold start, {s.name} / B": self.ratio(s.name) for s in self.ours if s.name in COLD_START},
             "cold start, validate / B, below B's": self.ratio("validate"),
             "warm p50, create / B, 20 nodes": self.warm["create"]["p50_ms"] / self.warm["B"]["p50_ms"],
             "warm p50, create / B, 1,000 nodes": self.warm["create, 1,000 nodes"]["p50_ms"]
@@ -239,6 +242,8 @@ class Report:
         lines += ["", "| target | limit | measured | holds |", "|---|---:|---:|---|"]
         for name, target in TARGETS.items():
             value = measured.get(name)
+            if value is None and name.startswith("cold start, "):
+                continue  # a route not declared (yet)
             limit = f"< {target.limit:g}" if target.strict else f"{target.limit:g}"
             shown_value = "-" if value is None else f"{value:.2f}"
             holds = "-" if value is None else ("yes" if target.holds(value) else "NO")

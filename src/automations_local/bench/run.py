@@ -1,8 +1,9 @@
-"""`make bench`: each of the project's functions (create, get, validate) against a
-bare hand-written handler (B, ``bare_handler.py``: a create with boto3 and nothing
-else), in one run on one machine, each in its environment as deployed
-(``environment.py``: ``LAMBDA_TASK_ROOT`` set, tracing active, metrics on, the
-template's variables), all talking over loopback HTTP to the same instant-answer
+"""`make bench`: each of the project's functions (every route of
+``automations.routes.ROUTES``), as built by `make build`, against a bare hand-written handler (B, ``bare_handler.py``: a create with boto3 and nothing
+else), in one run on one machine, each imported from a read-only copy of its own
+``.aws-sam/build`` folder with the runtime's SDK (``deployed.py``: a module without
+its ``.pyc`` fails the run), each in its environment as deployed
+(``environment.py``: tracing active, metrics on, the template's variables), all talking over loopback HTTP to the same instant-answer
 DynamoDB stand-in (``standin.py``).
 
 What is timed for a cold start is what Lambda's init and first invoke run: a fresh
@@ -15,7 +16,8 @@ goes that B's does not (``-X importtime``), warm p50/p99, peak RSS, issue 10's
 validation scaling, and the deployment package.
 
 Prints the tables (``report.py``, with the targets each ratio is held to) and writes
-every figure as JSON (``build/bench/results.json``).
+every figure as JSON (``docs/performance-results.json``) and the tables as
+Markdown (``docs/performance-results.md``).
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ import sys
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from automations.routes import ROUTES
+from automations_local.bench import deployed as deployed_package
 from automations_local.bench import workload
 from automations_local.bench.environment import deployed
 from automations_local.bench.import_times import IMPORTS, extra_imports, import_ms, self_times
@@ -40,9 +43,10 @@ from automations_local.bench.report import TARGETS, Report
 from automations_local.bench.workload import SCALING_NODES
 from automations_local.template import ROOT, functions, load_template, table_definitions
 
-ARTIFACT = ROOT / ".aws-sam" / "build" / "CreateAutomationFunction"
-RESULTS = ROOT / "build" / "bench" / "results.json"
-BARE_HANDLER = "automations_local.bench.bare_handler.lambda_handler"
+ARTIFACT = deployed_package.BUILD / ROUTES[0].function
+RESULTS = ROOT / "docs" / "performance-results.json"
+TABLES_MD = ROOT / "docs" / "performance-results.md"
+BARE_HANDLER = "bare_handler.lambda_handler"
 
 
 @dataclass(frozen=True)
@@ -54,14 +58,17 @@ class Subject:
     status: int
     env: dict[str, str]
     event: Path
+    task_root: Path
 
 
-def child(subject: Subject, mode: str, *args: str, python_flags: tuple[str, ...] = ()) -> dict[str, Any]:
+def child(
+    subject: Subject, mode: str, *args: str, python_flags: tuple[str, ...] = (), loaded: bool = False
+) -> dict[str, Any]:
     """One measurement in a fresh interpreter; its -X importtime report, if asked, as
-    ``importtime``."""
+    ``importtime``; the files it imported from the task root, if asked, as ``loaded``."""
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, *python_flags, "-m", "automations_local.bench.child", mode, subject.handler,
+        [*deployed_package.python(), *python_flags, str(deployed_package.CHILD), mode, subject.handler,
          str(subject.status), str(subject.event), *args],
         env=subject.env, capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -69,12 +76,16 @@ def child(subject: Subject, mode: str, *args: str, python_flags: tuple[str, ...]
         raise SystemExit(f"bench child {subject.name} {mode} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout)
     result["process_ms"] = (time.perf_counter() - started) * 1000
+    if not loaded:
+        del result["loaded"]
     if python_flags:
         result["importtime"] = self_times(done.stderr)
     return result
 
 
 def scaling(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """The validate route's warm work, from the project's source (it needs the bench's workload)."""
+    env = {k: v for k, v in env.items() if k not in ("BENCH_SYS_PATH", "LAMBDA_TASK_ROOT")}
     done = subprocess.run(
         [sys.executable, "-m", "automations_local.bench.child", "scaling", *map(str, SCALING_NODES)],
         env=env, capture_output=True, text=True, check=False,
@@ -117,10 +128,13 @@ def first_requests(directory: Path) -> dict[str, Path]:
     return paths
 
 
-def subjects(endpoint: str, events: dict[str, Path]) -> tuple[list[Subject], Subject, list[Subject]]:
-    """Each function as deployed (the template's handler and variables), B in the
-    create function's environment (it does the create's job), and each function with
-    the X-Ray SDK loaded (for information)."""
+def subjects(
+    endpoint: str, events: dict[str, Path], into: Path
+) -> tuple[list[Subject], Subject, list[Subject]]:
+    """Each function as deployed (its build folder, copied read-only into ``into``,
+    the template's handler and variables), B in the create function's environment (it
+    does the create's job), and each function with the X-Ray SDK loaded (for
+    information)."""
     tables = {name: name for name in table_definitions(load_template())}
     declared = functions()
     ours: list[Subject] = []
@@ -128,13 +142,20 @@ def subjects(endpoint: str, events: dict[str, Path]) -> tuple[list[Subject], Sub
     for route in ROUTES:
         props = declared[route.function]
         assert props["Handler"] == route.handler, (route.function, props["Handler"])
+        root = deployed_package.task_root(route.function, into)
         for xray_sdk, found in ((None, ours), (True, traced)):
             env = deployed(route.function, tables, endpoint=endpoint, xray_sdk=xray_sdk)
-            env["PYTHONDONTWRITEBYTECODE"] = ""  # bytecode caches: as the precompiled package
+            env.update(LAMBDA_TASK_ROOT=str(root), BENCH_SYS_PATH=deployed_package.sys_path(root))
             name = route.module if xray_sdk is None else f"{route.module}, X-Ray SDK"
-            found.append(Subject(name, props["Handler"], route.success, env, events[route.module]))
+            found.append(Subject(name, props["Handler"], route.success, env, events[route.module], root))
     create = ours[0]
-    bare = Subject("B", BARE_HANDLER, 201, create.env, events["create"])
+    bare_root = deployed_package.bare_task_root(into)
+    env = {
+        **create.env,
+        "LAMBDA_TASK_ROOT": str(bare_root),
+        "BENCH_SYS_PATH": deployed_package.sys_path(bare_root),
+    }
+    bare = Subject("B", BARE_HANDLER, 201, env, events["create"], bare_root)
     return ours, bare, traced
 
 
@@ -154,10 +175,11 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             events = first_requests(Path(tmp))
-            ours, bare, traced = subjects(endpoint, events)
+            ours, bare, traced = subjects(endpoint, events, Path(tmp))
             everyone = [*ours, bare, *traced]
-            for subject in everyone:  # compile bytecode caches first, for all
-                child(subject, "cold")
+            before = {s.task_root: deployed_package.listing(s.task_root) for s in everyone}
+            for subject in everyone:  # one first run each: every module came with its .pyc
+                deployed_package.check_bytecode(subject.name, child(subject, "cold", loaded=True)["loaded"])
             cold: dict[str, list[dict[str, Any]]] = {s.name: [] for s in everyone}
             for round_ in range(args.rounds):  # a rotating order: nobody always first
                 shift = round_ % len(everyone)
@@ -172,20 +194,24 @@ def main() -> int:
             for subject in [*ours, bare]:
                 warm[subject.name] = child(subject, "warm", str(args.invocations))
             for subject in (ours[0], bare):
-                big = Subject(
-                    subject.name, subject.handler, subject.status, subject.env, events["create-1000"]
-                )
+                big = replace(subject, event=events["create-1000"])
                 warm[f"{subject.name}, 1,000 nodes"] = child(big, "warm", str(args.invocations_big))
+            for root, listed in before.items():
+                deployed_package.unchanged(root, listed)
             validate = next(s for s in ours if s.name == "validate")
             scaled = scaling(validate.env)
-            imports = {name: import_ms(statement, ours[0].env) for name, statement in IMPORTS.items()}
+            source_env = {
+                k: v for k, v in ours[0].env.items() if k not in ("BENCH_SYS_PATH", "LAMBDA_TASK_ROOT")
+            }
+            imports = {name: import_ms(statement, source_env) for name, statement in IMPORTS.items()}
     finally:
         standin.terminate()
     package = artifact_mb()
     extra = {s.name: extra_imports(importtime[s.name], importtime[bare.name]) for s in ours}
     missing = {s.name: extra_imports(importtime[bare.name], importtime[s.name]) for s in ours}
     report = Report(ours, bare, traced, cold, warm, extra, missing, scaled, imports, package)
-    print("\n".join(report.lines()))
+    lines = report.lines()
+    print("\n".join(lines))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
@@ -202,7 +228,11 @@ def main() -> int:
             indent=2,
         )
     )  # fmt: skip
-    print(f"\nfigures: {RESULTS.relative_to(ROOT)}")
+    TABLES_MD.write_text(
+        "# Performance: `make bench`\n\nWritten by `make bench` (src/automations_local/bench/run.py); "
+        f"every figure is in {RESULTS.name}.\n\n" + "\n".join(lines) + "\n"
+    )
+    print(f"\nfigures: {RESULTS.relative_to(ROOT)}, {TABLES_MD.relative_to(ROOT)}")
     return 0
 
 
