@@ -27,7 +27,8 @@ import botocore.session
 from botocore.exceptions import BotoCoreError
 from botocore.loaders import Loader
 
-from automations.store import BOTO_CONFIG, AutomationStore, DynamoDBLoader, session
+from automations.sdk import BOTO_CONFIG, DynamoDBLoader, session
+from automations.store import AutomationStore
 
 # The partitions a region can be in (aws, aws-cn, aws-us-gov, aws-iso), a few of each.
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "cn-northwest-1", "us-gov-west-1")

@@ -12,11 +12,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from automations.endpoint import Endpoint, resolver_path
+from automations.item import Stored
 from automations.json_text import dumps
 from automations.observability import logger, metrics
 from automations.responses import json_response
 from automations.routes import GET, Route
-from automations.store import AutomationStore, Stored, automation_store
+from automations.store import AutomationStore, automation_store
 
 Change = Callable[[str, str, str | None, AutomationStore], Stored | None]
 

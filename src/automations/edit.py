@@ -28,7 +28,8 @@ from automations.errors import (
 from automations.item import to_wire
 
 if TYPE_CHECKING:
-    from automations.store import AutomationStore, Stored
+    from automations.item import Stored
+    from automations.store import AutomationStore
 
 EDITABLE = ("name", "description", "trigger", "nodes", "edges")
 # A change decided on a stale read is decided again this many times at most; one

@@ -46,9 +46,8 @@ from automations.errors import (
     StorageUnavailable,
 )
 from automations.ids import new_automation_id
-from automations.item import DELETED, EXPIRES, REVISION
+from automations.item import DELETED, EXPIRES, REVISION, Stored
 from automations.review import review
-from automations.store import Stored
 
 if TYPE_CHECKING:
     from automations.store import AutomationStore

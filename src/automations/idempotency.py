@@ -43,8 +43,8 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 
 from automations.create import store_draft
 from automations.errors import AutomationNotFound, IdempotencyKeyInUse, IdempotencyKeyReused
-from automations.item import FIRST_REVISION
-from automations.store import BOTO_CONFIG, Stored, unavailable
+from automations.item import FIRST_REVISION, Stored
+from automations.sdk import BOTO_CONFIG, unavailable
 
 if TYPE_CHECKING:
     from automations.store import AutomationStore

@@ -15,9 +15,11 @@ without loading the SDK.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from automations.automation import in_order
+from automations.conditional import etag
 from automations.errors import AutomationTooLarge
 from automations.json_text import dumps
 
@@ -115,3 +117,20 @@ def fitted(
     if size > limit:
         raise AutomationTooLarge(size, limit)
     return item
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An automation as read from its item: the API object (in the seed's order),
+    the revision every change is conditioned on, and the ETag that names it."""
+
+    automation: dict[str, Any]
+    revision: int
+
+    @property
+    def etag(self) -> str:
+        return etag(self.automation["id"], self.revision)
+
+
+def stored(item: dict[str, dict[str, Any]]) -> Stored:
+    return Stored(from_item(item), revision_of(item))

@@ -20,11 +20,9 @@ when it and the code disagree (``make openapi`` rewrites it).
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import sys
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,18 +31,15 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Query
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic.fields import FieldInfo
 
 from automations import answers as answers_module
 from automations.answers import ErrorEnvelope, GatewayMessage
 from automations.endpoint import resolver_path
 from automations.error_codes import ERROR_CODES
 from automations.ids import PATTERN
-from automations.models import Edge as GraphEdge
-from automations.models import ElementId, Name, NewAutomation, Node
 from automations.routes import ROUTES, Route
 from automations_local.generated import write_or_check
+from automations_local.schema_rules import request_rules
 
 DOCUMENT = Path(__file__).with_name("openapi.json")
 TITLE = "Automations API"
@@ -209,87 +204,6 @@ def _drop_titles(document: dict[str, Any]) -> None:
             pending.extend(item)
 
 
-def _class(characters: list[int], negated: bool = False) -> str:
-    """A regular-expression class of ``characters`` (code points, ascending), read
-    alike by ECMA-262 and Python: ``\\uXXXX`` in the Basic Multilingual Plane, the
-    character itself above it."""
-
-    def one(code: int) -> str:
-        return f"\\u{code:04X}" if code <= 0xFFFF else chr(code)
-
-    ranges: list[list[int]] = []
-    for code in characters:
-        if ranges and code == ranges[-1][1] + 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    body = "".join(one(a) if a == b else f"{one(a)}-{one(b)}" for a, b in ranges)
-    return f"[{'^' if negated else ''}{body}]"
-
-
-def _accepted_alone(annotation: Any, codes: range) -> list[int]:
-    """The characters of ``codes`` that the create's validator of ``annotation``
-    accepts as a whole value."""
-    adapter: TypeAdapter[str] = TypeAdapter(annotation)
-    accepted = []
-    for code in codes:
-        try:
-            adapter.validate_python(chr(code))
-        except ValidationError:
-            continue
-        accepted.append(code)
-    return accepted
-
-
-_NOT_PRINTABLE_IN_UNICODE_3_2 = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"}
-
-
-@functools.cache
-def printable_pattern() -> str:
-    """An element id's characters: those the create accepts in an id, among the
-    printable characters Unicode 3.2 assigned. Unicode 3.2 because every Python has
-    that database (``unicodedata.ucd_3_2_0``), so the document is the same whichever
-    Python writes it; the create, on its own Python's newer Unicode, also accepts the
-    printable characters assigned since, which the pattern refuses (it is never looser
-    than the create, and a test holds it to that)."""
-    old = unicodedata.ucd_3_2_0
-    candidates = [
-        code
-        for code in _accepted_alone(ElementId, range(0x110000))
-        if code == 0x20 or old.category(chr(code)) not in _NOT_PRINTABLE_IN_UNICODE_3_2
-    ]
-    return f"^{_class(candidates)}*$"
-
-
-@functools.cache
-def not_blank_pattern() -> str:
-    """A name holds at least one character that trimming keeps: the characters the
-    create refuses as a whole name are exactly those it trims."""
-    kept = set(_accepted_alone(Name, range(0x110000)))
-    return _class([code for code in range(0x110000) if code not in kept], negated=True)
-
-
-# Rules the create's validators keep and pydantic does not write into the schema,
-# by the annotation that carries them: the pattern and the description added.
-_RULES: list[tuple[Any, Callable[[], str], str]] = [
-    (ElementId, printable_pattern, "1 to 128 printable characters."),
-    (Name, not_blank_pattern, "Trimmed; not blank, and at most 100 characters after trimming."),
-]
-_REQUEST_MODELS: tuple[type[BaseModel], ...] = (NewAutomation, Node, GraphEdge)
-
-
-def _request_rules(document: dict[str, Any]) -> None:
-    schemas = document["components"]["schemas"]
-    for model in _REQUEST_MODELS:
-        for name, field in model.model_fields.items():
-            for annotation, pattern, description in _RULES:
-                if field.metadata == FieldInfo.from_annotation(annotation).metadata:
-                    schemas[model.__name__]["properties"][name] |= {
-                        "pattern": pattern(),
-                        "description": description,
-                    }
-
-
 def _drop_unused_components(document: dict[str, Any]) -> None:
     """Keep the schemas the paths reach (Powertools adds its own validation
     errors' schemas, which these functions never answer)."""
@@ -329,7 +243,7 @@ def build() -> dict[str, Any]:
     _one_error_schema(document)
     _drop_unused_components(document)
     _drop_titles(document)
-    _request_rules(document)
+    request_rules(document)
     return document
 
 

@@ -25,10 +25,9 @@ from automations_local.openapi import (
     ENVELOPE_OR_GATEWAY,
     GATEWAY_MAY_ANSWER,
     build,
-    not_blank_pattern,
-    printable_pattern,
     render,
 )
+from automations_local.schema_rules import not_blank_pattern, printable_pattern
 from tests.helpers import EVENTS, Answer, Tables, get, invoke, post
 
 

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from automations.diagnostics import CODES
-from automations.item import from_item
+from automations.item import from_item, stored
 from automations.routes import ROUTES
-from automations.store import stored
 from automations_local.invoke import expectations, store_given
 from tests.helpers import EVENTS, Tables, invoke
 

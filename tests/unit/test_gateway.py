@@ -139,8 +139,20 @@ def test_no_body_means_no_body_key() -> None:
         ("GET", "/v1/automations/aut_1", "GET /v1/automations/{automationId}", {"automationId": "aut_1"}),
         ("GET", "/v1/automations/a%20b%2Fc", "GET /v1/automations/{automationId}", {"automationId": "a b/c"}),
         ("GET", "/v1/automations/a/b", None, None),
-        ("GET", "/v1/automations", None, None),
-        ("DELETE", "/v1/automations/aut_1", None, None),
+        ("GET", "/v1/automations", "GET /v1/automations", {}),
+        (
+            "DELETE",
+            "/v1/automations/aut_1",
+            "DELETE /v1/automations/{automationId}",
+            {"automationId": "aut_1"},
+        ),
+        (
+            "POST",
+            "/v1/automations/aut_1/publish",
+            "POST /v1/automations/{automationId}/publish",
+            {"automationId": "aut_1"},
+        ),
+        ("PUT", "/v1/automations/aut_1", None, None),
         ("POST", "/v1/automations/", None, None),
     ],
 )

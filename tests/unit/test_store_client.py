@@ -10,7 +10,8 @@ import pytest
 from botocore.loaders import Loader
 from botocore.stub import Stubber
 
-from automations.store import AutomationStore, DynamoDBLoader
+from automations.sdk import DynamoDBLoader
+from automations.store import AutomationStore
 from tests.botocore_check import unwrapped
 
 

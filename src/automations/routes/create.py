@@ -14,13 +14,13 @@ with cold_start.imports():
     from automations.body import read_json_object
     from automations.create import accepted_draft, create_automation
     from automations.endpoint import Endpoint, resolver_path
-    from automations.item import FIRST_REVISION
+    from automations.item import FIRST_REVISION, Stored
     from automations.json_text import dumps
     from automations.observability import logger, metrics
     from automations.responses import HttpError, json_response
     from automations.routes import CREATE, GET, IDEMPOTENCY_KEY
     from automations.settings import SettingsError, get_settings
-    from automations.store import Stored, automation_store, make_at_init
+    from automations.store import automation_store, make_at_init
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 

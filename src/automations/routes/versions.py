@@ -11,8 +11,9 @@ from automations import cold_start
 with cold_start.imports():
     from automations.changes import state_change
     from automations.family import new_version
+    from automations.item import Stored
     from automations.routes import VERSIONS
-    from automations.store import AutomationStore, Stored, make_at_init
+    from automations.store import AutomationStore, make_at_init
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
