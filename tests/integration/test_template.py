@@ -94,6 +94,10 @@ MAY = {
     "validate": {},
     "edit": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"}},
     "list": {"AutomationsTable": {"dynamodb:Query"}},
+    "publish": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"}},
+    "versions": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
+    "archive": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"}},
+    "delete": {"AutomationsTable": {"dynamodb:GetItem", "dynamodb:UpdateItem"}},
 }
 
 
