@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# The endpoint on http://127.0.0.1:$(PORT) with an embedded DynamoDB (README, "Run it").
+# The endpoint on http://127.0.0.1:$(PORT) with an embedded DynamoDB (README, "Quick start").
 PORT ?= 3000
 run: $(LOCAL_STAMP)
 	PORT=$(PORT) $(BIN)/python -m automations_local.server
@@ -63,7 +63,7 @@ build: $(STAMP) $(SAM_VENV)/.installed
 	PATH="$(abspath $(BIN)):$$PATH" LAMBDA_PYTHON_BIN="$(PY313)" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
 
 # Each function against a bare hand-written handler, side by side, in Lambda's
-# environment as deployed (README, "Performance"). It runs on the functions' runtime,
+# environment as deployed (docs/performance.md). It runs on the functions' runtime,
 # Python 3.13, in a virtualenv of its own under build/: import times and the garbage
 # collector's pauses differ from one Python to the next.
 BENCH_VENV ?= build/venv-bench
@@ -110,7 +110,7 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The end-to-end suite over HTTP (README, "End to end"): against API_URL, or the ApiUrl
+# The end-to-end suite over HTTP (docs/operations.md, "End to end"): against API_URL, or the ApiUrl
 # output of STACK_NAME, with TOKEN and READ_TOKEN; else against the local API it starts.
 E2E_VARIABLES := API_URL STACK_NAME TOKEN READ_TOKEN OTHER_TOKEN UNSCOPED_TOKEN
 e2e: $(STAMP)

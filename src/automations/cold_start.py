@@ -2,7 +2,7 @@
 
 They allocate many long-lived objects: with the collector off they are not
 scanned again and again while the heap grows, and frozen afterwards they stay out
-of every later collection (README, "Performance": about a fifth of the import
+of every later collection (docs/performance.md: about a fifth of the import
 time).
 """
 

@@ -7,7 +7,7 @@ raises by one, which each change is conditioned on and the ETag names
 are stored as JSON text (type S), not as DynamoDB maps: the text round-trips floats,
 big integers, empty strings and any Unicode exactly (no Decimal conversion), has no
 32-level nesting limit and is cheaper to build than boto3's ``TypeSerializer``
-output (README, "Storage"). Apart from the store, the validate route measures
+output (docs/decisions.md, "Storage"). Apart from the store, the validate route measures
 items here, so a body the create would refuse as too large is refused alike
 without loading the SDK.
 """

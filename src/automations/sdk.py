@@ -114,7 +114,7 @@ class DynamoDBLoader(Loader):  # type: ignore[misc]  # botocore is untyped
     Before it loads a model the stock loader lists every service it ships, to check
     that the one asked for is among them: some 400 directories and 2,700 ``stat``
     calls, twice (the model, then the endpoint rules), about 15 ms of every cold
-    start of the create and get functions (README, "Performance"). For DynamoDB this
+    start of the create and get functions (docs/performance.md). For DynamoDB this
     one knows the answer; for any other service (STS or SSO, which credential
     providers make clients of from the same session) it lists them as before.
 

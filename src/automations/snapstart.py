@@ -1,5 +1,5 @@
 """Lambda SnapStart: what a function does before Lambda snapshots it, and what each
-copy restored from that snapshot does first (README, "Production").
+copy restored from that snapshot does first (docs/operations.md).
 
 With SnapStart on (the template's ``SnapStart`` parameter), Lambda initialises a
 published version once, snapshots its memory, and starts new execution

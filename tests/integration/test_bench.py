@@ -1,6 +1,6 @@
 """`make bench`'s tooling measures what it says: each function in its environment as
 deployed, serving its route's ordinary first request. No timing is asserted here:
-figures depend on the machine (README, "Performance")."""
+figures depend on the machine (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_the_first_requests_are_an_ordinary_flow_and_the_scaling_graph_has_two_e
     flow = parse_new_automation(workload.automation(20))
     # Then it is valid and publishable: the validate function does its whole work
     assert diagnose(flow) == []
-    # And the dense graph of issue 10 has about 2 edges a node, within the API's limits
+    # And the dense graph has about 2 edges a node, within the API's limits
     dense = parse_new_automation(workload.automation(1000, dense=True))
     assert len(dense.nodes) == 1000 and 1900 <= len(dense.edges) <= MAX_EDGES
 

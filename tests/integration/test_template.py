@@ -182,7 +182,7 @@ def test_the_build_requirements_are_the_runtime_dependencies_less_boto3() -> Non
     assert "boto3" not in _names(built)  # the Lambda runtime provides it
 
 
-# --- Production (issue 11): throttling, access logs, alarms, rollouts, SnapStart ---
+# --- Production: throttling, access logs, alarms, rollouts, SnapStart ---
 
 API = "AutomationsApi"
 
@@ -514,7 +514,7 @@ def test_the_deployed_template_is_cfn_lint_clean(deployed: dict[str, Any], tmp_p
 def test_a_parameter_flipped_alone_publishes_no_new_version() -> None:
     # SAM names a function's version after its code, MemorySize and Environment as
     # written (not as resolved): flipping SnapStart or XRaySdkTracing alone changes
-    # the function but leaves the live alias on the old version (README, "Production").
+    # the function but leaves the live alias on the old version (docs/operations.md).
     def versions(parameters: dict[str, str]) -> set[str]:
         resources = sam_transform({**PARAMETERS, **parameters})["Resources"]
         return {k for k, v in resources.items() if v["Type"] == "AWS::Lambda::Version"}

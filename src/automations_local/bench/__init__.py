@@ -1,1 +1,1 @@
-"""`make bench`: the project's handler against a bare hand-written one (README, "Performance")."""
+"""`make bench`: the project's handler against a bare hand-written one (docs/performance.md)."""

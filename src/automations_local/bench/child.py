@@ -8,7 +8,7 @@ parent gives it (Lambda's, as deployed: ``environment.py``):
 cold: the time to import the handler (``module.attribute``, as template.yaml names
 it) and serve its first request, which must answer STATUS, and peak RSS. warm: then
 N invocations after a warm-up, each timed. scaling: the validate function's work on
-a dense flow of each size (issue 10), in parts. Prints one JSON object. The
+a dense flow of each size, in parts. Prints one JSON object. The
 handlers' own output (logs, metrics) goes to /dev/null for every handler.
 
 Nothing that a handler might import is imported before the clock starts, so that no

@@ -41,11 +41,11 @@ COLD_START = {
 }  # fmt: skip
 TARGETS = {
     **{f"cold start, {module} / B": Target(limit) for module, limit in COLD_START.items()},
-    # Issue 10: the validate function's cold start beats B's.
+    # The validate function's cold start beats B's.
     "cold start, validate / B, below B's": Target(1.0, strict=True),
     "warm p50, create / B, 20 nodes": Target(1.0),
     "warm p50, create / B, 1,000 nodes": Target(0.5),
-    # Issue 10: the validate route's whole work on 2 edges a node.
+    # The validate route's whole work on 2 edges a node.
     "validation, 1,000 / 100 nodes": Target(12.0),
     "diagnostics / parsing, 1,000 nodes": Target(1.0),
     "peak RSS, create - B (MB)": Target(15.0),

@@ -12,7 +12,7 @@ the interpreter's own start. Each function's first request is its route's ordina
 one (``workload.py``): a 20-node create, a GET of a stored 20-node automation, a
 validate of the same 20-node body. Median of ``--rounds`` fresh interpreters, the
 subjects taking turns in a rotating order. Also: where each function's import time
-goes that B's does not (``-X importtime``), warm p50/p99, peak RSS, issue 10's
+goes that B's does not (``-X importtime``), warm p50/p99, peak RSS,
 validation scaling, and the deployment package.
 
 Prints the tables (``report.py``, with the targets each ratio is held to) and writes

@@ -3,7 +3,7 @@
 An automation here is a flow a client would draw: a trigger node, then send-email,
 time-delay and if-else steps in a chain, each if-else with its two branches, every
 node's ``data`` filled in as publishing needs it (its diagnostics are empty). The
-dense form, for issue 10's scaling figures, has about two edges per node: each node
+dense form, for validation's scaling figures, has about two edges per node: each node
 also links to the one after next, and the last loops back to the first step, so
 reachability, the cycle search and its delay check all walk the whole graph (a
 stress graph: the skips make a loop with no delay on it, one diagnostic).
