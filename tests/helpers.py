@@ -138,35 +138,31 @@ def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
 
 
-def get(automation_id: str, workspace: str | None, *, scope: str | None = READ, **event_args: Any) -> Answer:
-    """GET /v1/automations/{automation_id} as ``workspace``, as API Gateway sends it."""
+def call(
+    route: Route, automation_id: str, workspace: str | None, *, scope: str | None = WRITE, **event_args: Any
+) -> Answer:
+    """``route`` of the automation ``automation_id`` as ``workspace``, as API Gateway
+    sends it (no body unless ``event_args`` gives one)."""
+    event_args.setdefault("body", None)
     event = http_api_event(
-        None,
         claims=claims_for(workspace, scope),
-        method=GET.method,
-        path=GET.path_with(automationId=automation_id),
-        route_key=GET.key,
+        method=route.method,
+        path=route.path_with(automationId=automation_id),
+        route_key=route.key,
         path_parameters={"automationId": automation_id},
         **event_args,
     )
     return invoke(event)
 
 
-def patch(
-    automation_id: str,
-    body: Any,
-    workspace: str | None,
-    *,
-    if_match: str | None,
-    scope: str | None = WRITE,
-    raw: bool = False,
-    headers: dict[str, str] | None = None,
-) -> Answer:
-    """PATCH /v1/automations/{automation_id} as ``workspace``, with ``If-Match``
-    unless None; ``body`` is JSON-encoded unless ``raw``."""
-    return invoke(
-        patch_event(automation_id, body, workspace, if_match=if_match, scope=scope, raw=raw, headers=headers)
-    )
+def get(automation_id: str, workspace: str | None, *, scope: str | None = READ, **event_args: Any) -> Answer:
+    """GET /v1/automations/{automation_id} as ``workspace``."""
+    return call(GET, automation_id, workspace, scope=scope, **event_args)
+
+
+def patch(*args: Any, **kwargs: Any) -> Answer:
+    """PATCH /v1/automations/{automation_id} (``patch_event``'s arguments)."""
+    return invoke(patch_event(*args, **kwargs))
 
 
 def patch_event(

@@ -29,7 +29,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from automations.conditional import if_match
 from automations.create import utc_now
@@ -52,6 +52,7 @@ from automations.review import review
 if TYPE_CHECKING:
     from automations.store import AutomationStore
 
+T = TypeVar("T")
 RECORD = "family#"
 ATTEMPTS = 10
 # A deleted automation is purged by the table's TTL this long after (contract, "Delete").
@@ -116,7 +117,7 @@ def _read(store: AutomationStore, workspace_id: str, automation_id: str, precond
     return seen
 
 
-def _decided(change: Callable[[], Stored | None]) -> Stored | None:
+def _decided(change: Callable[[], T]) -> T:
     """``change`` (read, decide, write) until it is not decided on a stale read."""
     for _ in range(ATTEMPTS):
         try:
@@ -169,9 +170,7 @@ def publish(
         store.transact(updates)
         return Stored(published, seen.revision + 1)
 
-    decided = _decided(change)
-    assert decided is not None
-    return decided
+    return _decided(change)
 
 
 def new_version(
@@ -214,9 +213,7 @@ def new_version(
         store.transact([record], [store.put_action(workspace_id, draft)])
         return Stored(draft, 1)
 
-    decided = _decided(change)
-    assert decided is not None
-    return decided
+    return _decided(change)
 
 
 def archive(
@@ -250,9 +247,7 @@ def archive(
         )
         return Stored(archived, seen.revision + 1)
 
-    decided = _decided(change)
-    assert decided is not None
-    return decided
+    return _decided(change)
 
 
 def delete(

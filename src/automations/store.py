@@ -17,6 +17,12 @@ from automations.item import DELETED, ITEM_LIMIT, REVISION, Stored, fitted, item
 from automations.sdk import BOTO_CONFIG, SDK_ERRORS, session, unavailable
 from automations.settings import get_settings
 
+# A write that found the item changed since it was read, or a transaction that
+# another one held: read and decide again. A cancellation for throttling: a 503.
+_STALE = frozenset({"ConditionalCheckFailedException", "TransactionConflictException"})
+_STALE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+_THROTTLED_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"})
+
 
 class AutomationStore:
     """Writes and reads automations in one table. The client is created once per
@@ -170,33 +176,19 @@ class AutomationStore:
         transaction: all or nothing. StaleWrite when a condition failed or another
         transaction held an item (decide again); StorageUnavailable when throttled."""
         items = [{"Update": update} for update in updates] + [{"Put": put} for put in puts]
-        if len(items) == 1 and not puts:  # one item: one conditional write is atomic as it is
-            try:
-                self.client.update_item(**updates[0])
-            except SDK_ERRORS as exc:
-                error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
-                if error.get("Code") == "ConditionalCheckFailedException":
-                    raise StaleWrite("a condition failed") from exc
-                fault = unavailable(exc)
-                if fault is None:
-                    raise
-                raise fault from exc
-            return
         try:
-            self.client.transact_write_items(TransactItems=items)
+            if len(items) == 1 and not puts:  # one item: one conditional write is atomic as it is
+                self.client.update_item(**updates[0])
+            else:
+                self.client.transact_write_items(TransactItems=items)
         except SDK_ERRORS as exc:
-            error = exc.response.get("Error", {}) if isinstance(exc, ClientError) else {}
-            if error.get("Code") == "TransactionCanceledException":
-                reasons = {r.get("Code") for r in exc.response.get("CancellationReasons", [])} - {
-                    "None",
-                    None,
-                }
-                if reasons <= {"ConditionalCheckFailed", "TransactionConflict"}:
-                    raise StaleWrite("a transaction's condition failed") from exc
-                if reasons & {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}:
-                    raise StorageUnavailable(",".join(sorted(reasons))) from exc
-            if error.get("Code") == "TransactionConflictException":
-                raise StaleWrite("a transaction conflicted with another") from exc
+            answer = exc.response if isinstance(exc, ClientError) else {}
+            code = answer.get("Error", {}).get("Code")
+            reasons = {r.get("Code") for r in answer.get("CancellationReasons", [])} - {"None", None}
+            if code in _STALE or (code == "TransactionCanceledException" and reasons <= _STALE_REASONS):
+                raise StaleWrite(f"{code} {sorted(reasons)}") from exc
+            if reasons & _THROTTLED_REASONS:
+                raise StorageUnavailable(",".join(sorted(reasons))) from exc
             fault = unavailable(exc)
             if fault is None:
                 raise

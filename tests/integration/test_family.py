@@ -17,6 +17,7 @@ from automations.item import ACCEPTED_LIMIT, EXPIRES, ITEM_LIMIT, from_item, ite
 from automations.routes import ARCHIVE, DELETE, DELETION, PUBLISH, READ, VERSIONS, WRITE, Route
 from automations.store import AutomationStore
 from automations_local.events import http_api_event
+from tests import helpers
 from tests.helpers import Answer, Tables, claims_for, get, invoke, list_automations, patch, post
 
 MOTO = pytest.mark.parametrize("tables", ["moto"], indirect=True)
@@ -37,16 +38,7 @@ def call(
     route: Route, automation_id: str, workspace: str, *, scope: str = WRITE, if_match: str | None = None
 ) -> Answer:
     headers = {} if if_match is None else {"if-match": if_match}
-    event = http_api_event(
-        None,
-        claims=claims_for(workspace, scope),
-        method=route.method,
-        path=route.path_with(automationId=automation_id),
-        route_key=route.key,
-        path_parameters={"automationId": automation_id},
-        headers=headers,
-    )
-    return invoke(event)
+    return helpers.call(route, automation_id, workspace, scope=scope, headers=headers)
 
 
 def draft(workspace: str, body: dict[str, Any] | None = None) -> Answer:
