@@ -111,7 +111,8 @@ def first_requests(directory: Path) -> dict[str, Path]:
     """Each route's first request, written where a child can read it: the bench's
     20-node flow for the create, the GET and validate, and for every other route the
     first of its events/ files that expects its success (the stand-in holds the
-    20-node flow under any id, at the revision the events' ETags name)."""
+    20-node flow under any id, at the revision the events' ETags name, in the status
+    the event expects: ``workload.success_event``)."""
     events = {
         "create": workload.create_event(20),
         "get": workload.get_event(),

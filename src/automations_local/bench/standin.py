@@ -1,6 +1,7 @@
 """An instant-answer DynamoDB on loopback for `make bench`: every call succeeds at
 once, over keep-alive HTTP/1.1, so storage costs every handler the same small time.
-A GetItem finds an automation under whatever key it asks for: the item a create of
+A GetItem finds an automation under whatever automation id it asks for (and no
+family record: a family that never went past its first draft): the item a create of
 the bench's 20-node flow would have written there (``workload.stored_item``), so a
 GET is a 200 with a whole automation to decode; every other call answers ``{}``.
 Run as ``python -m automations_local.bench.standin``; prints its URL."""
@@ -13,6 +14,7 @@ import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from automations.ids import PREFIX
 from automations_local.bench.workload import AUTOMATION_ID, WORKSPACE, stored_item
 
 GET_ITEM = "DynamoDB_20120810.GetItem"
@@ -27,6 +29,8 @@ def answer(target: str, request: bytes) -> bytes:
     """The answer to one DynamoDB call (``X-Amz-Target``, JSON request body)."""
     if target == GET_ITEM:
         key = json.loads(request)["Key"]
+        if not key["id"]["S"].startswith(PREFIX):  # a family's record: none yet
+            return b"{}"
         return _get_item_answer(key["workspaceId"]["S"], key["id"]["S"])
     return b"{}"
 
