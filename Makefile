@@ -111,8 +111,9 @@ node_modules/.installed: package.json
 	touch $@
 
 # The end-to-end suite over HTTP (docs/operations.md, "End to end"): against API_URL, or the ApiUrl
-# output of STACK_NAME, with TOKEN and READ_TOKEN; else against the local API it starts.
-E2E_VARIABLES := API_URL STACK_NAME TOKEN READ_TOKEN OTHER_TOKEN UNSCOPED_TOKEN
+# output of STACK_NAME, with TOKEN and READ_TOKEN (and optionally OTHER_TOKEN,
+# UNSCOPED_TOKEN, DELETE_TOKEN: tests/e2e/api.py); else against the local API it starts.
+E2E_VARIABLES := API_URL STACK_NAME TOKEN READ_TOKEN OTHER_TOKEN UNSCOPED_TOKEN DELETE_TOKEN
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 

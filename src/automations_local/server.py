@@ -26,19 +26,55 @@ from automations_local import framing, gateway, tokens
 from automations_local.openapi import DOCUMENT, swagger_page
 from automations_local.template import TemplateRoute, template_routes
 
+# The walkthrough's draft: incomplete as created (its email names no template), then
+# completed by the edit, which replaces its nodes.
+_DRAFT = {
+    "name": "Welcome series",
+    "nodes": [{"id": "start", "type": "contact-subscribed"}, {"id": "hello", "type": "send-email"}],
+    "edges": [{"id": "e1", "source": "start", "target": "hello"}],
+}
+_EDIT = {
+    "nodes": [
+        {"id": "start", "type": "contact-subscribed"},
+        {"id": "hello", "type": "send-email", "data": {"templateId": "tpl_hello"}},
+    ]
+}
+_EDITED = {**_DRAFT, **_EDIT}
 
-def example(base_url: str, token: str) -> str:
-    """Shell commands that create an automation, then GET its Location: the create's
-    body on stderr, then the GET's on stdout, each on a line of its own on a
-    terminal. Only stdout gets the newlines: curl reopens /dev/stderr, so with
-    stderr sent to a file a second writer there would overwrite the body's start."""
-    auth = shlex.quote("Authorization: Bearer " + token)
-    body = shlex.quote(json.dumps({"name": "Welcome series"}))
-    return (
-        f"LOCATION=$(curl -sS -o /dev/stderr -w '%header{{location}}' -X POST {base_url}/v1/automations "
-        f"-H {auth} -H 'Content-Type: application/json' -d {body})\n"
-        f"echo; curl -sS \"{base_url}$LOCATION\" -H {auth} -w '\\n'"
-    )
+
+def _json(value: object) -> str:
+    return shlex.quote(json.dumps(value, separators=(",", ":")))
+
+
+WALKTHROUGH = (
+    "create a draft (its email names no template yet), edit it with the ETag the create "
+    "answered (giving the email its template), validate what it holds, publish it, start "
+    "its next version, and list the workspace"
+)
+
+
+def walkthrough(base_url: str, token: str) -> list[str]:
+    """Shell commands (sh, bash or zsh), one a line, that take a draft all the way (see
+    ``WALKTHROUGH``). ``token`` is the right-hand side of ``TOKEN=``, pasted as is: a
+    quoted token, or a command that prints one. Each answer's body is printed on a line
+    of its own; there are no comment lines, which zsh runs as commands when pasted.
+
+    The create's body goes to stderr, its Location and ETag to a variable: curl reopens
+    /dev/stderr, so stderr must be a terminal or a pipe, not a file."""
+    auth = '-H "Authorization: Bearer $TOKEN"'
+    content = "-H 'Content-Type: application/json'"
+    return [
+        f"TOKEN={token}",
+        f"API={base_url}",
+        f"ANSWER=$(curl -sS -o /dev/stderr -w '%header{{location}} %header{{etag}}' -X POST \"$API/v1/automations\" "
+        f"{auth} {content} -d {_json(_DRAFT)}); echo",
+        'AUTOMATION="$API${ANSWER% *}"; ETAG="${ANSWER#* }"',
+        f'curl -sS -X PATCH "$AUTOMATION" {auth} -H "If-Match: $ETAG" {content} -d {_json(_EDIT)} -w \'\\n\'',
+        f"curl -sS -X POST \"$API/v1/automations/validate\" {auth} {content} -d {_json(_EDITED)} -w '\\n'",
+        f"curl -sS -X POST \"$AUTOMATION/publish\" {auth} -w '\\n'",
+        f"curl -sS -X POST \"$AUTOMATION/versions\" {auth} -w '\\n'",
+        f"curl -sS \"$API/v1/automations\" {auth} -w '\\n'",
+    ]
 
 
 class LocalApi(ThreadingHTTPServer):
@@ -154,7 +190,9 @@ class _Handler(BaseHTTPRequestHandler):
                 f"token (<code>make token</code>):</p><ul>{routes}</ul>"
                 "<ul><li><a href='/docs'>API docs (Swagger UI)</a></li>"
                 "<li><a href='/openapi.json'>OpenAPI 3.1 document</a></li></ul>"
-                f"<pre>{html.escape(example(url, '$(make -s token)'))}</pre>"
+                f"<p>Try it: {html.escape(WALKTHROUGH)}. Paste this in a shell in the project's "
+                "directory (<code>make token</code> mints the token):</p>"
+                f"<pre>{html.escape(chr(10).join(walkthrough(url, '$(make -s token)')))}</pre>"
             )
             return 200, "text/html; charset=utf-8", page.encode()
         if path == "/openapi.json":
@@ -245,9 +283,10 @@ def main(argv: list[str] | None = None) -> int:
             f"  auth:    JWT authorizer: iss {tokens.ISSUER}, aud {tokens.AUDIENCE}\n"
             f"  storage: {storage.description}\n"
             f"  docs:    {url}/docs   OpenAPI: {url}/openapi.json\n"
-            f"Try it: create an automation, then GET its Location (a dev token for workspace "
+            f"Try it: {WALKTHROUGH}. Paste this in a shell (a dev token for workspace "
             f"{tokens.DEFAULT_WORKSPACE}, valid 12 hours):\n\n"
-            f"{example(url, token)}\n",
+            + "\n".join(walkthrough(url, shlex.quote(token)))
+            + "\n",
             flush=True,
         )
         try:

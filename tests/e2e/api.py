@@ -6,7 +6,8 @@ CloudFormation stack ``STACK_NAME`` (the region and credentials are the caller's
 usual AWS configuration); else the local API (``make run``'s server), started here
 as a child process on a free port with a dev signing key of its own. A deployed API
 is called with the tokens given (``TOKEN``, ``READ_TOKEN``, and the optional
-``OTHER_TOKEN`` and ``UNSCOPED_TOKEN``); the local one with tokens minted here.
+``OTHER_TOKEN``, ``UNSCOPED_TOKEN`` and ``DELETE_TOKEN``); the local one with tokens
+minted here.
 Nothing of the project is imported but the local server's entry point (run, not
 imported) and its dev-token module (only when the local API is the target).
 """
@@ -31,6 +32,7 @@ from typing import Any
 
 WRITE = "write:automations"
 READ = "read:automations"
+DELETE = "delete:automations"
 
 
 class NotConfigured(Exception):
@@ -52,14 +54,16 @@ class Reply:
 @dataclass(frozen=True)
 class Api:
     """One API and the tokens to call it with. ``other_token`` (another workspace,
-    either scope) and ``unscoped_token`` (neither scope) are None when a deployed
-    API was given without them."""
+    either scope), ``unscoped_token`` (neither scope) and ``delete_token`` (the
+    workspace's, delete:automations) are None when a deployed API was given without
+    them."""
 
     base_url: str
     token: str  # write:automations
     read_token: str  # read:automations only
     other_token: str | None
     unscoped_token: str | None
+    delete_token: str | None
     where: str
 
     def url(self, path: str) -> str:
@@ -130,6 +134,7 @@ def deployed(env: Mapping[str, str]) -> Api | None:
         read_token=env["READ_TOKEN"],
         other_token=env.get("OTHER_TOKEN") or None,
         unscoped_token=env.get("UNSCOPED_TOKEN") or None,
+        delete_token=env.get("DELETE_TOKEN") or None,
         where=where,
     )
 
@@ -179,6 +184,7 @@ def local_api(scratch: Path) -> Iterator[Api]:
             read_token=tokens.issue(key=key, scopes=READ, workspace=workspace),
             other_token=tokens.issue(key=key, scopes=f"{READ} {WRITE}", workspace=other),
             unscoped_token=tokens.issue(key=key, scopes="profile email", workspace=workspace),
+            delete_token=tokens.issue(key=key, scopes=DELETE, workspace=workspace),
             where=f"the local API at {base_url}, started by the suite (log: {output})",
         )
     finally:

@@ -56,3 +56,14 @@ def unscoped_token(api: Api) -> str:
             "the API's scopes; set UNSCOPED_TOKEN (a valid token with neither scope) to run this test"
         )
     return api.unscoped_token
+
+
+@pytest.fixture
+def delete_token(api: Api) -> str:
+    """A token for TOKEN's workspace with delete:automations."""
+    if api.delete_token is None:
+        pytest.skip(
+            f"DELETE_TOKEN is not set: against {api.where} the suite cannot mint a token that "
+            "deletes; set DELETE_TOKEN (delete:automations, TOKEN's workspace claim) to run this test"
+        )
+    return api.delete_token

@@ -22,7 +22,21 @@ from typing import Any
 
 import pytest
 
-from automations.routes import CREATE, GET, READ, ROUTES, VALIDATE, WRITE
+from automations.routes import (
+    ARCHIVE,
+    CREATE,
+    DELETE,
+    DELETION,
+    EDIT,
+    GET,
+    LIST,
+    PUBLISH,
+    READ,
+    ROUTES,
+    VALIDATE,
+    VERSIONS,
+    WRITE,
+)
 from automations_local.openapi import DOCUMENT
 from tests.integration.test_local_server import RunningApi, running_server
 
@@ -96,7 +110,9 @@ class Session:
     package: ModuleType
     api: RunningApi
     workspace: str
-    created: Any = None  # the Automation the create answered
+    created: Any = None  # the Automation the create answered: version 1 of its family
+    etag: str = ""  # version 1's ETag, as the last change of it answered
+    next_version: Any = None  # the DRAFT the versions route answered: version 2
 
     def client(self, scopes: str = f"{READ} {WRITE}", workspace: str | None = "") -> Any:
         token = self.api.token(scopes=scopes, workspace=self.workspace if workspace == "" else workspace)
@@ -130,7 +146,7 @@ def drive_create(s: Session) -> None:
     assert (created.name, created.status.value, created.nodes[0].id) == ("Welcome", "DRAFT", "start")
     assert isinstance(created.created_at, datetime) and created.created_at.tzinfo is not None
     assert answer.headers["location"] == f"/v1/automations/{created.id}"
-    s.created = created
+    s.created, s.etag = created, answer.headers["etag"]
     # Its refusals: the function's envelope, and the gateway's own message
     s.error(
         s.call(CREATE.operation, body=s.model("NewAutomation").from_dict({"name": " "})),
@@ -166,11 +182,104 @@ def drive_validate(s: Session) -> None:
     assert (answer.parsed.valid, [e.code for e in answer.parsed.errors]) == (False, ["unknown_node"])
 
 
+def drive_list(s: Session) -> None:
+    answer = s.call(LIST.operation, status="DRAFT", limit="100", client=s.client(scopes=READ))
+    assert answer.status_code == 200, answer.content
+    assert isinstance(answer.parsed, s.model("AutomationList"))
+    assert [a.id for a in answer.parsed.data] == [s.created.id]
+    assert (answer.parsed.has_more, answer.parsed.next_cursor) == (False, None)
+    s.error(s.call(LIST.operation, limit="1000"), 400, "invalid_parameter")
+
+
+# What the edit makes of the draft: a graph with nothing between it and publishing.
+PUBLISHABLE = {
+    "nodes": [
+        {"id": "start", "type": "contact-subscribed"},
+        {"id": "hello", "type": "send-email", "data": {"templateId": "tpl_hello"}},
+    ],
+    "edges": [{"id": "e1", "source": "start", "target": "hello"}],
+}
+
+
+def drive_edit(s: Session) -> None:
+    patch = s.model("AutomationPatch").from_dict(PUBLISHABLE)
+    s.error(s.call(EDIT.operation, s.created.id, body=patch, if_match='"stale"'), 412, "precondition_failed")
+    answer = s.call(EDIT.operation, s.created.id, body=patch, if_match=s.etag)
+    assert answer.status_code == 200, answer.content
+    edited = answer.parsed
+    assert isinstance(edited, s.model("Automation"))
+    assert ([n.id for n in edited.nodes], edited.name, edited.status.value) == (
+        ["start", "hello"],
+        "Welcome",
+        "DRAFT",
+    )
+    assert answer.headers["etag"] != s.etag
+    s.created, s.etag = edited, answer.headers["etag"]
+
+
+def drive_publish(s: Session) -> None:
+    stale = s.call(PUBLISH.operation, s.created.id, if_match='"stale"')
+    s.error(stale, 412, "precondition_failed")
+    answer = s.call(PUBLISH.operation, s.created.id, if_match=s.etag)
+    assert answer.status_code == 200, answer.content
+    published = answer.parsed
+    assert isinstance(published, s.model("Automation"))
+    assert (published.id, published.status.value, published.version) == (s.created.id, "PUBLISHED", 1)
+    assert isinstance(published.published_at, datetime)
+    again = s.call(PUBLISH.operation, s.created.id)  # already published: unchanged
+    assert again.status_code == 200 and again.parsed.to_dict() == published.to_dict()
+    s.created, s.etag = published, answer.headers["etag"]
+
+
+def drive_versions(s: Session) -> None:
+    answer = s.call(VERSIONS.operation, s.created.id)
+    assert answer.status_code == 201, answer.content
+    draft = answer.parsed
+    assert isinstance(draft, s.model("Automation"))
+    assert (draft.status.value, draft.version, draft.parent_id) == ("DRAFT", 2, s.created.id)
+    assert answer.headers["location"] == f"/v1/automations/{draft.id}"
+    s.next_version = draft
+    # The family has a draft: a second is refused, naming it
+    refused = s.call(VERSIONS.operation, s.created.id)
+    s.error(refused, 409, "draft_exists")
+    assert refused.headers["location"] == f"/v1/automations/{draft.id}"
+
+
+def drive_archive(s: Session) -> None:
+    s.error(s.call(ARCHIVE.operation, s.next_version.id), 409, "automation_not_published")
+    answer = s.call(ARCHIVE.operation, s.created.id, if_match=s.etag)
+    assert answer.status_code == 200, answer.content
+    archived = answer.parsed
+    assert isinstance(archived, s.model("Automation"))
+    assert (archived.id, archived.status.value) == (s.created.id, "ARCHIVED")
+    s.created, s.etag = archived, answer.headers["etag"]
+
+
+def drive_delete(s: Session) -> None:
+    # A token with write:automations alone is the gateway's 403
+    refused = s.call(DELETION.operation, s.created.id)
+    assert refused.status_code == 403 and isinstance(refused.parsed, s.model("GatewayMessage"))
+    deleter = s.client(scopes=DELETE)
+    for automation in (s.created, s.next_version):  # ARCHIVED version 1, DRAFT version 2
+        answer = s.call(DELETION.operation, automation.id, client=deleter)
+        assert (answer.status_code, answer.content) == (204, b""), answer.content
+        s.error(s.call(GET.operation, automation.id), 404, "automation_not_found")
+    s.error(s.call(DELETION.operation, s.created.id, client=deleter), 404, "automation_not_found")
+    listed = s.call(LIST.operation)
+    assert listed.status_code == 200 and listed.parsed.data == []
+
+
 # operationId -> how the generated client drives it; in this order, sharing a Session.
 DRIVES: dict[str, Callable[[Session], None]] = {
     CREATE.operation: drive_create,
     GET.operation: drive_get,
     VALIDATE.operation: drive_validate,
+    LIST.operation: drive_list,
+    EDIT.operation: drive_edit,
+    PUBLISH.operation: drive_publish,
+    VERSIONS.operation: drive_versions,
+    ARCHIVE.operation: drive_archive,
+    DELETION.operation: drive_delete,
 }
 
 

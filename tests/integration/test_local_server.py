@@ -5,11 +5,10 @@ API Gateway behaviour it plays: 401 and 403 before the function runs."""
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import re
-import shlex
-import shutil
 import socket
 import struct
 import subprocess
@@ -41,6 +40,7 @@ from automations.routes import ROUTES
 from automations_local import tokens
 from automations_local.gateway import MAX_PAYLOAD
 from automations_local.openapi import DOCUMENT
+from automations_local.server import walkthrough
 from automations_local.template import functions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class RunningApi:
     url: str
     storage: str
+    key_file: Path
     key: rsa.RSAPrivateKey
     banner: list[str]
     output: list[str] = field(default_factory=list)
@@ -116,7 +117,7 @@ def running_server(key_file: Path, **env_extra: str) -> Iterator[RunningApi]:
         assert process.stdout is not None
         for line in process.stdout:
             lines.append(line.rstrip("\n"))
-            if "$LOCATION" in line and "curl " in line:  # the last line of the banner
+            if lines[-1] == walkthrough("", "")[-1]:  # the last line of the banner
                 ready.set()
 
     threading.Thread(target=drain, daemon=True).start()
@@ -126,7 +127,14 @@ def running_server(key_file: Path, **env_extra: str) -> Iterator[RunningApi]:
         url = re.search(r"local API on (http://\S+)", text)
         storage = re.search(r" at (http://[^\s,]+)", text)
         assert url and storage, text
-        yield RunningApi(url[1], storage[1], tokens.private_key(key_file), list(lines), lines)
+        yield RunningApi(
+            url=url[1],
+            storage=storage[1],
+            key_file=key_file,
+            key=tokens.private_key(key_file),
+            banner=list(lines),
+            output=lines,
+        )
     finally:
         process.terminate()
         process.wait(10)
@@ -233,46 +241,95 @@ def test_bodies_that_moto_alone_would_refuse_are_valid_and_stored(
     assert reply.status == 201, reply.body
 
 
-def _run_printed(lines: list[str]) -> tuple[Reply, Reply]:
-    """The two printed commands, run as their words say (parsed, not shelled out):
-    the create, then the GET of the Location it answered."""
-    create_line, get_line = lines
-    assert create_line.startswith("LOCATION=$(curl ") and create_line.endswith(")")
-    words = shlex.split(create_line.removeprefix("LOCATION=$(").removesuffix(")"))
-    assert words[words.index("-w") + 1] == "%header{location}"
-    url = next(w for w in words if w.startswith("http"))
-    headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
-    created = request(words[words.index("-X") + 1], url, words[words.index("-d") + 1].encode(), headers)
-    words = shlex.split(get_line.replace("$LOCATION", created.headers["location"]))
-    headers = dict(words[i + 1].split(": ", 1) for i, w in enumerate(words) if w == "-H")
-    read = request("GET", next(w for w in words if w.startswith("http")), None, headers)
-    return created, read
+REQUEST_LOGGED = re.compile(r"^(?P<method>[A-Z]+) (?P<path>/\S*) -> (?P<status>\d{3})$")
 
 
-def test_the_printed_commands_create_then_get_the_very_same_object(local_api: RunningApi) -> None:
-    # Given the two commands printed at start
-    start = next(i for i, line in enumerate(local_api.banner) if line.startswith("LOCATION=$(curl "))
-    # When they are run as printed
-    created, read = _run_printed(local_api.banner[start : start + 2])
-    # Then the first creates an automation in the dev workspace, and the second reads it back
-    assert created.status == 201
-    assert read.status == 200
-    assert read.body == created.body
-    assert [item["id"]["S"] for item in local_api.items_of(tokens.DEFAULT_WORKSPACE)].count(
-        created.body["id"]
-    ) == 1
+@dataclass
+class Walked:
+    """What a walkthrough did: the requests the server logged, with their statuses, and
+    the answers the commands printed (stdout's lines, stderr's)."""
+
+    requests: list[tuple[str, str, int]]
+    printed: list[Any]
+    printed_on_stderr: Any
 
 
-@pytest.mark.skipif(
-    shutil.which("curl") is None or shutil.which("bash") is None,
-    reason="no curl or bash here; the parsed run above covers the commands",
-)
-def test_the_printed_commands_run_in_a_shell_as_a_user_pastes_them(local_api: RunningApi) -> None:
-    start = next(i for i, line in enumerate(local_api.banner) if line.startswith("LOCATION=$(curl "))
-    script = "\n".join(local_api.banner[start : start + 2])
-    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=True)
-    created, read = json.loads(done.stderr), json.loads(done.stdout)
-    assert read == created and read["object"] == "automation"
+def walk(api: RunningApi, script: str, **env: str) -> Walked:
+    """``script`` run by a shell, as a person pastes it in the project's directory."""
+    logged = len(api.output)
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        capture_output=True, text=True, timeout=60, check=False, cwd=ROOT, env={**os.environ, **env},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    deadline = time.time() + 5  # the server logs a request after its answer is sent
+    while time.time() < deadline and not any(
+        line.startswith("GET /v1/automations -> ") for line in api.output[logged:]
+    ):
+        time.sleep(0.02)
+    requests = [
+        (m["method"], m["path"], int(m["status"]))
+        for m in map(REQUEST_LOGGED.match, api.output[logged:])
+        if m is not None
+    ]
+    printed = [json.loads(line) for line in done.stdout.splitlines() if line]
+    return Walked(requests, printed, json.loads(done.stderr.splitlines()[-1]))
+
+
+def assert_walked_all_the_way(api: RunningApi, walked: Walked) -> None:
+    """The draft went all the way: created, edited with its ETag, validated, published,
+    its next version started, and both listed; each step answered as it should."""
+    created = walked.printed_on_stderr
+    automation = f"/v1/automations/{created['id']}"
+    edited, validated, published, version, listed = walked.printed
+    assert walked.requests == [
+        ("POST", "/v1/automations", 201),
+        ("PATCH", automation, 200),
+        ("POST", "/v1/automations/validate", 200),
+        ("POST", f"{automation}/publish", 200),
+        ("POST", f"{automation}/versions", 201),
+        ("GET", "/v1/automations", 200),
+    ]
+    assert (created["status"], created["nodes"][1]["data"]) == ("DRAFT", {})
+    assert edited["nodes"][1]["data"] == {"templateId": "tpl_hello"}
+    assert (validated["valid"], validated["publishable"]) == (True, True)
+    assert (published["id"], published["status"], published["version"]) == (created["id"], "PUBLISHED", 1)
+    assert (version["status"], version["version"], version["parentId"]) == ("DRAFT", 2, created["id"])
+    assert [a["id"] for a in listed["data"][:2]] == [version["id"], created["id"]]
+    items = api.items_of(tokens.DEFAULT_WORKSPACE)
+    stored = {item["id"]["S"]: item["status"]["S"] for item in items if "status" in item}  # not the family's
+    assert (stored[created["id"]], stored[version["id"]]) == ("PUBLISHED", "DRAFT")
+
+
+def test_the_printed_walkthrough_takes_a_draft_all_the_way_when_pasted(local_api: RunningApi) -> None:
+    # Given the commands printed at start, after the line that says what they do
+    start = next(i for i, line in enumerate(local_api.banner) if line.startswith("TOKEN="))
+    script = "\n".join(local_api.banner[start:])
+    assert local_api.banner[start - 2].startswith("Try it: create a draft")
+    # When they are run in a shell, as pasted
+    walked = walk(local_api, script)
+    # Then each step answered as it should, and the draft went live and has a next version
+    assert_walked_all_the_way(local_api, walked)
+
+
+def test_the_index_pages_walkthrough_takes_a_draft_all_the_way_when_pasted(
+    local_api: RunningApi, tmp_path: Path
+) -> None:
+    # Given the index page's commands, which get their token from make token
+    page = request("GET", f"{local_api.url}/")
+    (pre,) = re.findall(r"<pre>(.*?)</pre>", page.body, re.DOTALL)
+    script = html.unescape(pre)
+    assert script.startswith("TOKEN=$(make -s token)\n")
+    # When they are pasted in a shell in the project's directory, with make run's signing
+    # key (make token's prerequisite, the installed virtualenv, taken as this test run's)
+    walked = walk(
+        local_api,
+        script,
+        DEV_JWT_KEY_FILE=str(local_api.key_file),
+        MAKEFLAGS=f"-o .venv/.installed-local BIN={Path(sys.executable).parent}",
+    )
+    # Then each step answered as it should, and the draft went live and has a next version
+    assert_walked_all_the_way(local_api, walked)
 
 
 def _forged(workspace: str) -> str:
@@ -331,8 +388,8 @@ def test_a_token_without_a_workspace_reaches_the_function_which_refuses_it(local
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/v1/automations"),
-        ("DELETE", "/v1/automations/aut_x"),
+        ("PUT", "/v1/automations"),
+        ("DELETE", "/v1/automations"),
         ("GET", "/v1/automations/a/b"),
         ("PUT", "/"),
     ],
@@ -462,7 +519,7 @@ def test_a_chunked_body_with_extensions_and_trailers_creates_the_automation(
         trailers="Checksum: ab12\r\nX-Sent-By: test\r\n",
     )
     # When it is posted, and another request follows on the same connection
-    after = b"GET /v1/automations HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    after = b"GET /v1/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     reply, next_reply = exchange(
         local_api, wire(local_api.token(workspace=workspace), ["Transfer-Encoding: chunked"], data) + after
     )
@@ -662,7 +719,7 @@ def test_a_client_that_resets_mid_body_leaves_the_server_serving(local_api: Runn
         time.sleep(0.02)
     assert any("POST /v1/automations -> the client went away mid-body" in line for line in local_api.output)
     assert not any("Traceback" in line for line in local_api.output)
-    assert request("GET", f"{local_api.url}/v1/automations").status == 404
+    assert request("GET", f"{local_api.url}/").status == 200
 
 
 def test_the_index_docs_and_openapi_document_are_served(local_api: RunningApi) -> None:
