@@ -35,7 +35,7 @@ def state_change(route: Route, change: Change, metric: str, location: bool = Fal
         precondition = app.current_event.headers.get("if-match")
         done = change(caller.workspace_id, automation_id, precondition, automation_store())
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
-        logger.info(metric, extra={"automation_id": automation_id})
+        logger.info("automation changed", extra={"automation_id": automation_id, "change": metric})
         if done is None:
             return Response(
                 status_code=route.success, body=None, headers={"X-Request-Id": endpoint.request_id()}

@@ -85,9 +85,14 @@ def family_of(store: AutomationStore, workspace_id: str, automation: dict[str, A
     """The family of ``automation``, as its record says (read consistently)."""
     root = automation["parentId"] or automation["id"]
     item = store.read_record(workspace_id, RECORD + root)
-    if item is None:  # never past its first version's draft
+    if item is None:  # no record: its one version is all the family there is
+        status = automation["status"]
         return Family(
-            root, draft=root if automation["status"] == DRAFT else None, published=None, highest=1, revision=0
+            root,
+            draft=root if status == DRAFT else None,
+            published=root if status == PUBLISHED else None,
+            highest=automation["version"],
+            revision=0,
         )
     return Family(
         root,

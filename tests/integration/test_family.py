@@ -465,3 +465,21 @@ def test_family_records_are_never_an_automation() -> None:
     from automations.ids import PATTERN
 
     assert not re.fullmatch(PATTERN, family_module.RECORD + "aut_01KB2X7Q9M4T6V8W0Y2Z4A6C8E")
+
+
+@MOTO
+def test_a_published_version_stored_without_its_familys_record_is_still_archived_by_the_next(
+    tables: Tables, workspace: str
+) -> None:
+    # Given a PUBLISHED first version whose family has no record (as events/ give it)
+    from automations.item import to_item
+
+    made = draft(workspace)
+    live = {**made.body, "status": "PUBLISHED", "publishedAt": made.body["createdAt"]}
+    tables.client.put_item(TableName=tables.automations, Item=to_item(workspace, live))
+    # When its next version is made and published
+    nxt = call(VERSIONS, made.body["id"], workspace)
+    assert call(PUBLISH, nxt.body["id"], workspace).status == 200
+    # Then the first is ARCHIVED: one PUBLISHED in the family
+    assert get(made.body["id"], workspace).body["status"] == "ARCHIVED"
+    assert_invariants(tables, workspace)
