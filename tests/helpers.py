@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from automations import idempotency, settings, store
+from automations.family import RECORD
+from automations.item import DELETED, from_item
 from automations.routes import CREATE, EDIT, GET, LIST, READ, ROUTES, WRITE, Route
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
@@ -201,3 +203,64 @@ def list_automations(workspace: str | None, query: str = "", *, scope: str | Non
         query=query,
     )
     return invoke(event)
+
+
+def state_event(
+    route: Route, automation_id: str, workspace: str, *, scope: str = WRITE, if_match: str | None = None
+) -> dict[str, Any]:
+    """The event of a route that changes one automation's state and takes no body
+    (publish, versions, archive, delete), with ``If-Match`` unless None."""
+    return http_api_event(
+        None,
+        claims=claims_for(workspace, scope),
+        method=route.method,
+        path=route.path_with(automationId=automation_id),
+        route_key=route.key,
+        path_parameters={"automationId": automation_id},
+        headers={} if if_match is None else {"if-match": if_match},
+    )
+
+
+def automations_of(tables: Tables, workspace: str) -> dict[str, dict[str, Any]]:
+    """Every automation of the workspace as stored (deleted ones included, with
+    ``deleted``: True), by id; no family record."""
+    return {
+        item["id"]["S"]: {**from_item(item), "deleted": DELETED in item}
+        for item in tables.items_of(workspace)
+        if not item["id"]["S"].startswith(RECORD)
+    }
+
+
+def assert_family_invariants(tables: Tables, workspace: str) -> None:
+    """The invariants of every family of the workspace, read back from what is
+    stored: at most one DRAFT and at most one PUBLISHED that are not deleted;
+    versions numbered 1, 2, 3, ... in creation order, each number once, deleted ones
+    keeping theirs; the root's ``parentId`` null and every other version's the
+    root's id; and the family's record, where there is one, naming exactly that
+    DRAFT, that PUBLISHED and the highest number."""
+    items = tables.items_of(workspace)
+    records = {i["id"]["S"].removeprefix(RECORD): i for i in items if i["id"]["S"].startswith(RECORD)}
+    families: dict[str, list[dict[str, Any]]] = {}
+    for automation in automations_of(tables, workspace).values():
+        families.setdefault(automation["parentId"] or automation["id"], []).append(automation)
+    assert set(records) <= set(families), "a record of no family"
+    for root, members in families.items():
+        members.sort(key=lambda member: int(member["version"]))
+        assert [m["version"] for m in members] == list(range(1, len(members) + 1)), members
+        assert [m["createdAt"] for m in members] == sorted(m["createdAt"] for m in members), members
+        assert (members[0]["id"], members[0]["parentId"]) == (root, None), members
+        assert {m["parentId"] for m in members[1:]} <= {root}, members
+        live = [m for m in members if not m["deleted"]]
+        drafts = [m["id"] for m in live if m["status"] == "DRAFT"]
+        published = [m["id"] for m in live if m["status"] == "PUBLISHED"]
+        assert len(drafts) <= 1 and len(published) <= 1, members
+        record = records.get(root)
+        if record is None:  # never past its first draft
+            assert [(m["version"], m["status"]) for m in members] == [(1, "DRAFT")], members
+            continue
+        named = (record.get("draft", {}).get("S"), record.get("published", {}).get("S"))
+        assert named == (drafts[0] if drafts else None, published[0] if published else None), (
+            record,
+            members,
+        )
+        assert int(record["highest"]["N"]) == len(members), (record, members)

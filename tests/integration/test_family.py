@@ -17,8 +17,18 @@ from automations.item import ACCEPTED_LIMIT, EXPIRES, ITEM_LIMIT, from_item, ite
 from automations.routes import ARCHIVE, DELETE, DELETION, PUBLISH, READ, VERSIONS, WRITE, Route
 from automations.store import AutomationStore
 from automations_local.events import http_api_event
-from tests import helpers
-from tests.helpers import Answer, Tables, claims_for, get, invoke, list_automations, patch, post
+from tests.helpers import (
+    Answer,
+    Tables,
+    assert_family_invariants,
+    claims_for,
+    get,
+    invoke,
+    list_automations,
+    patch,
+    post,
+    state_event,
+)
 
 MOTO = pytest.mark.parametrize("tables", ["moto"], indirect=True)
 
@@ -37,8 +47,7 @@ FLOW = {
 def call(
     route: Route, automation_id: str, workspace: str, *, scope: str = WRITE, if_match: str | None = None
 ) -> Answer:
-    headers = {} if if_match is None else {"if-match": if_match}
-    return helpers.call(route, automation_id, workspace, scope=scope, headers=headers)
+    return invoke(state_event(route, automation_id, workspace, scope=scope, if_match=if_match))
 
 
 def draft(workspace: str, body: dict[str, Any] | None = None) -> Answer:
@@ -52,28 +61,6 @@ def published(workspace: str) -> Answer:
     answer = call(PUBLISH, made.body["id"], workspace)
     assert answer.status == 200, answer.body
     return answer
-
-
-def versions_of(tables: Tables, workspace: str) -> dict[str, dict[str, Any]]:
-    """Every automation of the workspace (deleted ones included), by id."""
-    return {
-        item["id"]["S"]: {**from_item(item), "deleted": "deletedAt" in item}
-        for item in tables.items_of(workspace)
-        if item["id"]["S"].startswith("aut_")
-    }
-
-
-def assert_invariants(tables: Tables, workspace: str) -> None:
-    """Each family: at most one DRAFT, at most one PUBLISHED, version numbers unique."""
-    families: dict[str, list[dict[str, Any]]] = {}
-    for automation in versions_of(tables, workspace).values():
-        families.setdefault(automation["parentId"] or automation["id"], []).append(automation)
-    for members in families.values():
-        live = [m for m in members if not m["deleted"]]
-        assert sum(m["status"] == "DRAFT" for m in live) <= 1
-        assert sum(m["status"] == "PUBLISHED" for m in live) <= 1
-        numbers = [m["version"] for m in members]
-        assert len(numbers) == len(set(numbers))
 
 
 # Publish
@@ -120,7 +107,7 @@ def test_publishing_archives_the_familys_published_version_in_the_same_transacti
     assert after["status"] == "ARCHIVED"
     assert after["publishedAt"] == before["publishedAt"]  # kept
     assert after["updatedAt"] == answer.body["publishedAt"]
-    assert_invariants(tables, workspace)
+    assert_family_invariants(tables, workspace)
 
 
 @MOTO
@@ -265,7 +252,7 @@ def test_version_numbers_are_never_reused_and_parent_is_the_root(tables: Tables,
     assert call(PUBLISH, v3.body["id"], workspace).status == 200
     v4 = call(VERSIONS, v3.body["id"], workspace)  # from a later version: the root is still the parent
     assert (v4.body["version"], v4.body["parentId"]) == (4, root.body["id"])
-    assert_invariants(tables, workspace)
+    assert_family_invariants(tables, workspace)
 
 
 @MOTO
@@ -424,7 +411,7 @@ def test_the_largest_automation_the_create_accepts_goes_through_every_change(
     # Then none answers 5xx or 413, and no item ever outgrew DynamoDB's limit
     assert [s.status for s in steps] == [200, 200, 201, 200, 200, 204, 204]
     assert max(sizes()) <= ITEM_LIMIT
-    assert_invariants(tables, workspace)
+    assert_family_invariants(tables, workspace)
 
 
 def test_the_room_kept_covers_what_every_change_adds() -> None:
@@ -482,4 +469,4 @@ def test_a_published_version_stored_without_its_familys_record_is_still_archived
     assert call(PUBLISH, nxt.body["id"], workspace).status == 200
     # Then the first is ARCHIVED: one PUBLISHED in the family
     assert get(made.body["id"], workspace).body["status"] == "ARCHIVED"
-    assert_invariants(tables, workspace)
+    assert_family_invariants(tables, workspace)
