@@ -7,6 +7,10 @@ tracing is off (outside Lambda, or POWERTOOLS_TRACE_DISABLED). When Powertools' 
 rule says tracing is off we hand it a provider that does nothing, so local runs,
 tests and benchmarks do not pay for X-Ray; in Lambda with tracing active it is
 the X-Ray provider, patching botocore only (the one library we call out with).
+
+With tracing off nothing of the SDK is imported at all: a function deployed without
+``XRaySdkTracing`` has no SDK to import (the SDK ships in a layer that template.yaml
+attaches only with it).
 """
 
 from __future__ import annotations
@@ -48,11 +52,20 @@ class NoTracing(BaseProvider):
     def patch_all(self) -> None: ...
 
 
+class _TracerOff(Tracer):
+    """Powertools' Tracer, off. Off, Powertools imports the X-Ray SDK to switch the
+    SDK's recording off; with our provider nothing records, so there is nothing to
+    switch off, and the SDK (absent from a function without its layer) stays out."""
+
+    @staticmethod
+    def _disable_tracer_provider() -> None: ...
+
+
 def make_tracer() -> Tracer:
     # Powertools' own rule, so the two cannot disagree. It is a private method: an
     # upgrade that renames it fails every test at import, not silently in Lambda.
     if Tracer._is_tracer_disabled():
-        return Tracer(service=SERVICE, provider=NoTracing(), auto_patch=False)
+        return _TracerOff(service=SERVICE, provider=NoTracing(), auto_patch=False)
     return Tracer(service=SERVICE, patch_modules=("botocore",))
 
 

@@ -7,7 +7,11 @@ fresh interpreter imports while serving each kind of request of every route (its
 files in ``events/``, keyed creates and unkeyed ones among them, and on every route
 a 401 and an event that is not one), as in Lambda with tracing active, once with
 Powertools' Tracer loading the X-Ray SDK and once without (``XRaySdkTracing``: the
-configurations template.yaml offers). The build also leaves out of the package what
+configurations template.yaml offers). The SDK's packages (src/Makefile,
+``XRAY_SDK_LAYER``) ship in a layer that only a function deployed with the SDK gets:
+the build precompiles the listed modules there too, and the probe without the SDK
+runs with those packages absent, as the function runs without its layer, so that
+importing one fails it. The build also leaves out of the package what
 no function imports in any of them (src/Makefile, ``TRIMMED``; the tests check it
 against this probe). The rest of the packaged
 libraries ship as source only, which keeps the zip under 5 MB; a module missing
@@ -33,6 +37,17 @@ _PROBE = r"""
 import importlib, json, os, sys
 from pathlib import Path
 sys.stdout = open(os.devnull, "w")
+
+class Absent:
+    # The packages of a layer the function runs without: not importable.
+    names = os.environ.get("PROBE_ABSENT", "").split()
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r} (not in the function without its layer)", name=name)
+        return None
+
+sys.meta_path.insert(0, Absent())
 from automations.routes import ROUTES
 from automations_local.context import LambdaContext
 from automations_local.events import http_api_event
@@ -62,14 +77,30 @@ sys.__stdout__.write(json.dumps(sorted(found)))
 """
 
 
+def makefile_variable(name: str) -> list[str]:
+    """A variable of src/Makefile, as make expands it, split into words."""
+    done = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", f"print-variable: ; @echo $({name})", "print-variable"],
+        cwd=ROOT / "src", capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+def xray_sdk_layer() -> list[str]:
+    """The top-level packages of the X-Ray SDK layer (src/Makefile, ``XRAY_SDK_LAYER``)."""
+    return makefile_variable("XRAY_SDK_LAYER")
+
+
 def imported_modules() -> list[str]:
     """Paths (relative to the package root) of every module a fresh interpreter
     imports to serve the probe requests, against an instant-answer stand-in, with
     the X-Ray SDK loaded or not: all of them, in either."""
-    return sorted({m for xray_sdk in (True, False) for m in _imported_modules(xray_sdk)})
+    return sorted({m for xray_sdk in (True, False) for m in imported_modules_with(xray_sdk=xray_sdk)})
 
 
-def _imported_modules(xray_sdk: bool) -> list[str]:
+def imported_modules_with(*, xray_sdk: bool) -> list[str]:
+    """What :func:`imported_modules` finds in one configuration; without the SDK, its
+    layer's packages are absent and importing one fails the probe."""
     import site
 
     standin = subprocess.Popen(
@@ -86,6 +117,7 @@ def _imported_modules(xray_sdk: bool) -> list[str]:
             LAMBDA_TASK_ROOT=str(ROOT / "src"), AWS_LAMBDA_FUNCTION_NAME="probe", AWS_XRAY_DAEMON_ADDRESS="127.0.0.1:2000",
             _X_AMZN_TRACE_ID="Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
             POWERTOOLS_TRACE_DISABLED="false" if xray_sdk else "true",
+            PROBE_ABSENT="" if xray_sdk else " ".join(xray_sdk_layer()),
         )  # fmt: skip
         roots = [str(ROOT / "src"), *site.getsitepackages()]
         done = subprocess.run(
@@ -93,10 +125,13 @@ def _imported_modules(xray_sdk: bool) -> list[str]:
             env=env,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
     finally:
         standin.terminate()
+    if done.returncode != 0:
+        configuration = "with the X-Ray SDK" if xray_sdk else "without the X-Ray SDK (its layer absent)"
+        raise RuntimeError(f"the import probe failed {configuration}:\n{done.stderr[-3000:]}")
     modules: list[str] = json.loads(done.stdout)
     # boto3 and its dependencies come with the runtime; local tooling and
     # setuptools' import hook are not packaged.

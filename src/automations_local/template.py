@@ -169,7 +169,8 @@ def sam_transform(parameters: dict[str, str], template: dict[str, Any] | None = 
     these parameter values: what ``sam deploy`` asks CloudFormation to create.
 
     Offline and without credentials, by SAM's own translator in ``.venv-transform``
-    (``make test`` makes it); the code is placed where ``sam package`` would put it.
+    (``make test`` makes it); the code, and each layer's, is placed where ``sam package``
+    would put it.
     """
     if not TRANSFORM_PYTHON.exists():
         raise FileNotFoundError(
@@ -177,6 +178,9 @@ def sam_transform(parameters: dict[str, str], template: dict[str, Any] | None = 
         )
     template = copy.deepcopy(template or load_template())
     template["Globals"]["Function"]["CodeUri"] = "s3://sam-package-bucket/automations.zip"
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = f"s3://sam-package-bucket/{logical_id}.zip"
     done = subprocess.run(
         [str(TRANSFORM_PYTHON), "-c", _TRANSFORM],
         input=json.dumps({"template": template, "parameters": parameters}),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import py_compile
+import shutil
 import site
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from automations.diagnostics import diagnose
 from automations.models import MAX_EDGES
 from automations.routes import ROUTES, Route
 from automations.validation import parse_new_automation
+from automations_local import coldstart
 from automations_local.bench import deployed, environment, import_times, run, standin, workload
 from automations_local.template import functions, load_template
 from tests.helpers import ROOT, Tables, invoke
@@ -131,7 +133,8 @@ def subjects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[run.Subj
     """Every subject of a bench run, against a running stand-in: the functions from the
     project's source (this suite does not build), each in its interpreter as the bench
     starts it (isolated, no site), the virtualenv's libraries standing in for the
-    runtime's SDK; B from its own read-only task root, precompiled, as in a bench run."""
+    runtime's SDK, a copy of the virtualenv's X-Ray SDK layer packages for the layer;
+    B from its own read-only task root, precompiled, as in a bench run."""
     process = subprocess.Popen(
         [sys.executable, "-m", "automations_local.bench.standin"], stdout=subprocess.PIPE, text=True
     )
@@ -139,10 +142,16 @@ def subjects(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[run.Subj
     endpoint = process.stdout.readline().strip()
     folder = Path(tmp_path_factory.mktemp("bench"))
     events = run.first_requests(folder)
+    layer = folder / deployed.XRAY_SDK_LAYER / "python"
+    for package in coldstart.xray_sdk_layer():
+        shutil.copytree(Path(site.getsitepackages()[0]) / package, layer / package)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(deployed, "task_root", lambda function, into: ROOT / "src")
+        patch.setattr(deployed, "layer_root", lambda name, into: into / name / "python")
         patch.setattr(
-            deployed, "sys_path", lambda root: os.pathsep.join([str(root), *site.getsitepackages()])
+            deployed,
+            "sys_path",
+            lambda root, layers=(): os.pathsep.join([str(root), *map(str, layers), *site.getsitepackages()]),
         )
         ours, bare, traced = run.subjects(endpoint, events, folder)
     yield [*ours, bare, *traced]
@@ -160,12 +169,17 @@ def test_every_subject_serves_its_first_request_in_a_fresh_interpreter(subjects:
         # Then it reports its parts, and what it imported, from its own task root
         assert result["cold_ms"] >= result["import_ms"] > 0
         assert subject.handler.rsplit(".", 1)[0] in result["importtime"]
-        loaded = run.child(subject, "cold", loaded=True)["loaded"]
+        first = run.child(subject, "cold", loaded=True)
+        loaded = first["loaded"]
         handler_file = subject.handler.rsplit(".", 1)[0].replace(".", "/") + ".py"
         assert str(subject.task_root / handler_file) in loaded
         assert all(Path(f).is_relative_to(subject.task_root) for f in loaded)
-        # And the X-Ray SDK is loaded only where it was asked for
-        assert ("aws_xray_sdk.core" in result["importtime"]) is subject.name.endswith("X-Ray SDK")
+        # And the X-Ray SDK is loaded only where it was asked for, from its layer
+        traced = subject.name.endswith("X-Ray SDK")
+        assert ("aws_xray_sdk.core" in result["importtime"]) is traced
+        assert len(subject.layers) == (1 if traced else 0)
+        from_layers = {Path(f).relative_to(subject.layers[0]).parts[0] for f in first["loaded_from_layers"]}
+        assert from_layers == (set(coldstart.xray_sdk_layer()) if traced else set())
 
 
 def test_the_import_breakdown_counts_what_b_does_not_import_by_package() -> None:

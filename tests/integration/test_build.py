@@ -18,6 +18,7 @@ from automations_local.template import ROOT, functions
 
 SRC_MAKEFILE = (ROOT / "src" / "Makefile").read_text()
 FUNCTIONS = functions()
+XRAY_SDK_LAYER = coldstart.xray_sdk_layer()
 
 
 @pytest.mark.parametrize("logical_id", list(FUNCTIONS))
@@ -41,6 +42,55 @@ def test_each_function_builds_wheels_for_its_runtime_and_architecture(logical_id
     assert "--only-binary=:all:" in SRC_MAKEFILE  # no source builds for the wrong platform
 
 
+def _dry_run(target: str, artifacts: str) -> str:
+    done = subprocess.run(
+        ["make", "-n", target, f"ARTIFACTS_DIR={artifacts}"], cwd=ROOT / "src", capture_output=True, text=True,
+        check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def test_each_function_leaves_the_xray_sdk_layers_packages_out() -> None:
+    # Given the packages of the layer, and each function's build as make would run it
+    assert XRAY_SDK_LAYER
+    for logical_id in FUNCTIONS:
+        recipe = _dry_run(f"build-{logical_id}", "/nonexistent")
+        # Then it removes each, with its metadata, after the wheels are installed
+        removal = f'cd "/nonexistent" && for name in {" ".join(XRAY_SDK_LAYER)}; do rm -rf "$name" "$name"-*.dist-info'
+        assert removal in recipe and recipe.index("pip install") < recipe.index(removal)
+
+
+def test_the_xray_sdk_layer_is_built_like_a_function_and_keeps_only_its_packages() -> None:
+    from automations_local.template import load_template
+
+    # Given the layer in template.yaml
+    layer = load_template()["Resources"]["XRaySdkLayer"]
+    assert layer["Type"] == "AWS::Serverless::LayerVersion"
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    assert layer["Properties"]["CompatibleRuntimes"] == [next(iter(FUNCTIONS.values()))["Runtime"]]
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    # When make says how it builds it
+    recipe = _dry_run("build-XRaySdkLayer", "/layer")
+    # Then the same wheels as the functions', under python/ (Lambda's /opt/python)
+    function = _dry_run(f"build-{next(iter(FUNCTIONS))}", "/layer/python")
+    assert recipe.split("\n")[0] == function.split("\n")[0]
+    assert '--target "/layer/python"' in recipe
+    # of which it keeps the layer's packages, then precompiles the listed modules
+    assert f'case " {" ".join(XRAY_SDK_LAYER)} " in' in recipe
+    assert 'cd "/layer/python" && while read -r module' in recipe and "unchecked-hash" in recipe
+
+
+def test_the_xray_sdk_layer_holds_what_only_the_sdk_configuration_imports() -> None:
+    # Given what every route imports with the SDK, and without it (its layer absent:
+    # the probe fails if one of the layer's modules is imported after all)
+    with_sdk = set(coldstart.imported_modules_with(xray_sdk=True))
+    without = set(coldstart.imported_modules_with(xray_sdk=False))
+    # Then the layer's packages are exactly the top-level packages of the difference
+    assert without <= with_sdk
+    assert {m.split("/")[0] for m in with_sdk - without} == set(XRAY_SDK_LAYER)
+    assert [m for m in without if m.split("/")[0] in XRAY_SDK_LAYER] == []
+
+
 def test_every_function_is_built_by_the_makefile_method() -> None:
     from automations_local.template import load_template
 
@@ -62,7 +112,8 @@ def test_the_bytecode_list_is_what_the_functions_import() -> None:
 
 # What each function must not load when its module is imported: its cold start.
 # A name ending in ".*" stands for every submodule of that package, not the package.
-NEVER = ["boto3", "s3transfer", "aws_xray_sdk.core", "aws_lambda_powertools.utilities.idempotency",
+# The X-Ray SDK layer's packages among them: as deployed, the function has no such layer.
+NEVER = ["boto3", "s3transfer", *XRAY_SDK_LAYER, "aws_lambda_powertools.utilities.idempotency",
          "automations_local", "automations.answers", "aws_lambda_powertools.event_handler.openapi.models",
          "aws_lambda_powertools.event_handler.openapi.swagger_ui"]  # fmt: skip
 NOT_ON_ITS_ROUTE = {
@@ -85,16 +136,8 @@ def test_importing_a_function_loads_nothing_its_first_request_does_not_need(rout
     assert done.stdout.strip() == "[]"
 
 
-def _trimmed() -> list[str]:
-    """The paths src/Makefile leaves out of the package (TRIMMED), as make expands them."""
-    done = subprocess.run(
-        ["make", "-s", "--no-print-directory", "--eval", "print-trimmed: ; @echo $(TRIMMED)", "print-trimmed"],
-        cwd=ROOT / "src", capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return done.stdout.split()
-
-
-TRIMMED = _trimmed()
+# The paths src/Makefile leaves out of the package, as make expands them.
+TRIMMED = coldstart.makefile_variable("TRIMMED")
 # Kept modules that name a trimmed one, and why that line never runs in a function.
 NAMES_A_TRIMMED_MODULE = {
     # Only to warn that a v1 model is inside a v2 schema: schemas are built at import,

@@ -17,7 +17,8 @@ import pytest
 
 from automations.routes import CREATE, ROUTES, TABLES, Route
 from automations.routes import create as create_route
-from automations_local import stack
+from automations_local import coldstart, stack
+from automations_local.bench.environment import _NO_VALUE, _condition, _resolve
 from automations_local.template import ROOT, functions, load_template, sam_transform, template_routes
 from tests.helpers import Tables, post
 
@@ -440,7 +441,12 @@ def test_the_xray_sdk_is_off_unless_asked_and_lambda_tracing_stays_on(template: 
 @pytest.mark.parametrize(("disabled", "loaded"), [("true", False), ("false", True)])
 def test_the_trace_variable_decides_whether_the_xray_sdk_loads_in_lambda(disabled: str, loaded: bool) -> None:
     # As in Lambda with tracing active: Powertools' own rule, then our provider seam.
-    probe = "import sys, automations.routes.create\nprint('aws_xray_sdk.core' in sys.modules)"
+    # Loaded, the SDK is its layer's packages; not loaded, none of them (no layer then).
+    layer = coldstart.xray_sdk_layer()
+    probe = (
+        "import sys, automations.routes.create\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(layer)!r}))"
+    )
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT / "src"),
@@ -450,7 +456,7 @@ def test_the_trace_variable_decides_whether_the_xray_sdk_loads_in_lambda(disable
         "POWERTOOLS_TRACE_DISABLED": disabled,
     }
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
-    assert done.stdout.strip() == str(loaded)
+    assert done.stdout.strip() == str(sorted(layer) if loaded else [])
 
 
 # --- What SAM's transform makes of it: what CloudFormation will create ---
@@ -509,6 +515,22 @@ def test_the_deployed_template_is_cfn_lint_clean(deployed: dict[str, Any], tmp_p
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("sdk", ["true", "false"])
+def test_the_xray_sdk_layer_is_attached_exactly_when_the_sdk_is_asked_for(sdk: str) -> None:
+    # Given what SAM's transform makes of the template with XRaySdkTracing set
+    transformed = sam_transform({**PARAMETERS, "XRaySdkTracing": sdk})
+    # (CloudFormation resolves the conditions: resolved here with that value)
+    transformed["Parameters"]["XRaySdkTracing"]["Default"] = sdk
+    resources = transformed["Resources"]
+    (layer,) = [k for k, v in resources.items() if v["Type"] == "AWS::Lambda::LayerVersion"]
+    created = _condition(resources[layer]["Condition"], transformed, {})
+    assert created is (sdk == "true")
+    # Then each function has the layer, and nothing else, exactly when it is created
+    for logical_id in FUNCTIONS:
+        layers = _resolve(resources[logical_id]["Properties"].get("Layers", []), transformed, {layer: layer})
+        assert layers == ([{"Ref": layer}] if created else _NO_VALUE), logical_id
 
 
 def test_a_parameter_flipped_alone_publishes_no_new_version() -> None:

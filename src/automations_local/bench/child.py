@@ -76,6 +76,12 @@ def measure(mode: str, handler_name: str, status: int, event_file: str, count: i
         "cold_ms": (answered - started) * 1000,
         "peak_rss_mb": _peak_rss_mb(),
         "loaded": _loaded_from(os.environ.get("LAMBDA_TASK_ROOT", "")),
+        "loaded_from_layers": sorted(
+            f
+            for layer in os.environ.get("BENCH_LAYERS", "").split(os.pathsep)
+            if layer
+            for f in _loaded_from(layer)
+        ),
     }
     if mode == "warm":
         for _ in range(max(10, count // 10)):
@@ -94,8 +100,8 @@ def measure(mode: str, handler_name: str, status: int, event_file: str, count: i
 
 
 def _loaded_from(root: str) -> list[str]:
-    """The source files of the modules imported from ``root`` (the task root), for the
-    parent to check that each came with its bytecode."""
+    """The source files of the modules imported from ``root`` (the task root, or a
+    layer's folder), for the parent to check that each came with its bytecode."""
     prefix = os.path.realpath(root) + os.sep if root else None
     files = (getattr(module, "__file__", None) for module in list(sys.modules.values()))
     return sorted(f for f in files if prefix and f and os.path.realpath(f).startswith(prefix))

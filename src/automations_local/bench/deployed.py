@@ -11,7 +11,12 @@ as the runtime ships them), then the standard library on its path: no virtualenv
 no ``site`` (``python -I -S -B``). The interpreter is the one that runs the bench,
 Python 3.13, the functions' runtime.
 
-A module imported from the task root without its bytecode is a failure, not a
+A function measured with the X-Ray SDK gets the SDK as it does deployed with
+``XRaySdkTracing``: from its layer (``.aws-sam/build/XRaySdkLayer``), copied read-only
+the same way, its ``python`` folder after the task root on the path, as Lambda puts
+``/opt/python``; the functions' own copies have no SDK.
+
+A module imported from the task root or a layer without its bytecode is a failure, not a
 slower figure (``check_bytecode``): the build precompiles every module a function
 imports, ``unchecked-hash``, because ``/var/task`` cannot hold a cache. As root, a
 read-only mode does not stop a write, so ``-B`` keeps the interpreter from writing
@@ -46,6 +51,7 @@ from pathlib import Path
 from automations_local.template import ROOT
 
 BUILD = ROOT / ".aws-sam" / "build"
+XRAY_SDK_LAYER = "XRaySdkLayer"  # its logical id in template.yaml
 RUNTIME = ROOT / "build" / "bench" / "runtime"
 WHEELS = ROOT / "build" / "bench" / "wheels"
 LAMBDA_MACHINE = "aarch64"
@@ -60,11 +66,12 @@ def python() -> list[str]:
     return [str(base), "-I", "-S", "-B"]
 
 
-def sys_path(task_root: Path) -> str:
-    """What ``BENCH_SYS_PATH`` gives the child: the task root, then the runtime's SDK."""
+def sys_path(task_root: Path, layers: tuple[Path, ...] = ()) -> str:
+    """What ``BENCH_SYS_PATH`` gives the child: the task root, its layers' ``python``
+    folders, then the runtime's SDK."""
     if not (RUNTIME / ".installed").exists():
         raise SystemExit(f"no runtime SDK in {RUNTIME}: run make bench")
-    return os.pathsep.join([str(task_root), str(RUNTIME)])
+    return os.pathsep.join([str(task_root), *map(str, layers), str(RUNTIME)])
 
 
 def task_root(function: str, into: Path) -> Path:
@@ -78,6 +85,19 @@ def task_root(function: str, into: Path) -> Path:
     _native_for_this_machine(target)
     _read_only(target)
     return target
+
+
+def layer_root(layer: str, into: Path) -> Path:
+    """A read-only copy of a layer's build folder, its compiled extensions for this
+    machine: its ``python`` folder, what Lambda puts on the path as ``/opt/python``."""
+    source = BUILD / layer
+    if not (source / "python").is_dir():
+        raise SystemExit(f"no {source.relative_to(ROOT)}/python: run make build")
+    target = into / layer
+    shutil.copytree(source, target, symlinks=True)
+    _native_for_this_machine(target / "python")
+    _read_only(target)
+    return target / "python"
 
 
 def bare_task_root(into: Path) -> Path:
@@ -144,7 +164,7 @@ def unchanged(root: Path, before: dict[str, tuple[int, int]]) -> None:
 
 
 def check_bytecode(name: str, loaded: list[str]) -> None:
-    """Each module loaded from the task root came with its ``.pyc``: the running
+    """Each module loaded from the task root (or a layer) came with its ``.pyc``: the running
     Python's, unchecked-hash (PEP 552: flags 0b01), as the build compiles them."""
     problems = []
     for source in loaded:

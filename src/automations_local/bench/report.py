@@ -65,6 +65,7 @@ class Report:
     scaled: dict[str, dict[str, float]]
     imports: dict[str, float]
     package: tuple[float, float] | None
+    layer: tuple[float, float] | None = None  # the X-Ray SDK layer's, for XRaySdkTracing=true
 
     def __post_init__(self) -> None:
         self.when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -237,6 +238,10 @@ class Report:
             if self.package
             else "| size (MB) | not built (make build) | |"
         )
+        if self.layer:
+            lines.append(
+                f"| X-Ray SDK layer, with XRaySdkTracing (MB) | {self.layer[0]:.2f} | {self.layer[1]:.2f} |"
+            )
 
         measured = self.measured()
         lines += ["", "| target | limit | measured | holds |", "|---|---:|---:|---|"]

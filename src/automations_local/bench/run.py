@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -59,13 +60,15 @@ class Subject:
     env: dict[str, str]
     event: Path
     task_root: Path
+    layers: tuple[Path, ...] = ()
 
 
 def child(
     subject: Subject, mode: str, *args: str, python_flags: tuple[str, ...] = (), loaded: bool = False
 ) -> dict[str, Any]:
     """One measurement in a fresh interpreter; its -X importtime report, if asked, as
-    ``importtime``; the files it imported from the task root, if asked, as ``loaded``."""
+    ``importtime``; the files it imported from the task root, if asked, as ``loaded``,
+    and from its layers as ``loaded_from_layers``."""
     started = time.perf_counter()
     done = subprocess.run(
         [*deployed_package.python(), *python_flags, str(deployed_package.CHILD), mode, subject.handler,
@@ -77,7 +80,7 @@ def child(
     result: dict[str, Any] = json.loads(done.stdout)
     result["process_ms"] = (time.perf_counter() - started) * 1000
     if not loaded:
-        del result["loaded"]
+        del result["loaded"], result["loaded_from_layers"]
     if python_flags:
         result["importtime"] = self_times(done.stderr)
     return result
@@ -96,14 +99,15 @@ def scaling(env: dict[str, str]) -> dict[str, dict[str, float]]:
     return found
 
 
-def artifact_mb() -> tuple[float, float] | None:
-    if not ARTIFACT.is_dir():
+def artifact_mb(artifact: Path = ARTIFACT) -> tuple[float, float] | None:
+    """A build folder's size, zipped and not, in MB: a function's by default."""
+    if not artifact.is_dir():
         return None
-    files = [p for p in ARTIFACT.rglob("*") if p.is_file()]
+    files = [p for p in artifact.rglob("*") if p.is_file()]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            archive.write(path, path.relative_to(ARTIFACT))
+            archive.write(path, path.relative_to(artifact))
     return buffer.tell() / 1e6, sum(p.stat().st_size for p in files) / 1e6
 
 
@@ -135,20 +139,27 @@ def subjects(
     """Each function as deployed (its build folder, copied read-only into ``into``,
     the template's handler and variables), B in the create function's environment (it
     does the create's job), and each function with the X-Ray SDK loaded (for
-    information)."""
+    information), the SDK from its layer as deployed with ``XRaySdkTracing``."""
     tables = {name: name for name in table_definitions(load_template())}
     declared = functions()
     ours: list[Subject] = []
     traced: list[Subject] = []
+    xray_sdk_layer = deployed_package.layer_root(deployed_package.XRAY_SDK_LAYER, into)
     for route in ROUTES:
         props = declared[route.function]
         assert props["Handler"] == route.handler, (route.function, props["Handler"])
         root = deployed_package.task_root(route.function, into)
-        for xray_sdk, found in ((None, ours), (True, traced)):
+        for xray_sdk, found, layers in ((None, ours, ()), (True, traced, (xray_sdk_layer,))):
             env = deployed(route.function, tables, endpoint=endpoint, xray_sdk=xray_sdk)
-            env.update(LAMBDA_TASK_ROOT=str(root), BENCH_SYS_PATH=deployed_package.sys_path(root))
+            env.update(
+                LAMBDA_TASK_ROOT=str(root),
+                BENCH_SYS_PATH=deployed_package.sys_path(root, layers),
+                BENCH_LAYERS=os.pathsep.join(map(str, layers)),
+            )
             name = route.module if xray_sdk is None else f"{route.module}, X-Ray SDK"
-            found.append(Subject(name, props["Handler"], route.success, env, events[route.module], root))
+            found.append(
+                Subject(name, props["Handler"], route.success, env, events[route.module], root, layers)
+            )
     create = ours[0]
     bare_root = deployed_package.bare_task_root(into)
     env = {
@@ -178,9 +189,13 @@ def main() -> int:
             events = first_requests(Path(tmp))
             ours, bare, traced = subjects(endpoint, events, Path(tmp))
             everyone = [*ours, bare, *traced]
-            before = {s.task_root: deployed_package.listing(s.task_root) for s in everyone}
+            roots = {root for s in everyone for root in (s.task_root, *s.layers)}
+            before = {root: deployed_package.listing(root) for root in roots}
             for subject in everyone:  # one first run each: every module came with its .pyc
-                deployed_package.check_bytecode(subject.name, child(subject, "cold", loaded=True)["loaded"])
+                first = child(subject, "cold", loaded=True)
+                deployed_package.check_bytecode(subject.name, first["loaded"] + first["loaded_from_layers"])
+                if subject.layers and not first["loaded_from_layers"]:
+                    raise SystemExit(f"{subject.name}: nothing was imported from its layers")
             cold: dict[str, list[dict[str, Any]]] = {s.name: [] for s in everyone}
             for round_ in range(args.rounds):  # a rotating order: nobody always first
                 shift = round_ % len(everyone)
@@ -208,9 +223,10 @@ def main() -> int:
     finally:
         standin.terminate()
     package = artifact_mb()
+    layer = artifact_mb(deployed_package.BUILD / deployed_package.XRAY_SDK_LAYER)
     extra = {s.name: extra_imports(importtime[s.name], importtime[bare.name]) for s in ours}
     missing = {s.name: extra_imports(importtime[bare.name], importtime[s.name]) for s in ours}
-    report = Report(ours, bare, traced, cold, warm, extra, missing, scaled, imports, package)
+    report = Report(ours, bare, traced, cold, warm, extra, missing, scaled, imports, package, layer)
     lines = report.lines()
     print("\n".join(lines))
 
@@ -221,7 +237,7 @@ def main() -> int:
                 "when": report.when, "machine": report.machine, "cold": cold, "warm": warm,
                 "imports_only_in_function": extra, "imports_only_in_bare": missing,
                 "importtime_runs": importtime, "validation": scaled, "imports_alone_ms": imports,
-                "package_mb": package, "targets": {name: t.limit for name, t in TARGETS.items()},
+                "package_mb": package, "xray_sdk_layer_mb": layer, "targets": {name: t.limit for name, t in TARGETS.items()},
                 "measured": report.measured(),
                 "cold_spread": {name: report.spread(name) for name in cold},
                 "environment": {s.name: s.env for s in [*ours, *traced]},
