@@ -48,11 +48,16 @@ def _not_utf8() -> HttpError:
     return HttpError("invalid_json", "the body is not valid UTF-8")
 
 
-def _media_type_problem(content_type: str) -> str | None:
-    """Why a ``Content-Type`` is not JSON in UTF-8, or None when it is."""
+def _media_type_problem(content_type: str, only: tuple[str, ...] | None) -> str | None:
+    """Why a ``Content-Type`` is not JSON in UTF-8, or None when it is: one of
+    ``only`` when a route names its media types, else ``application/json`` or any
+    ``application/*+json``."""
     media, _, params = content_type.partition(";")
     media = media.strip().lower()
-    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+    if only is not None:
+        if media not in only:
+            return f"the body must be sent as {' or '.join(only)}, not {media[:64] or 'an empty media type'}"
+    elif media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
         return f"the body must be sent as application/json, not {media[:64] or 'an empty media type'}"
     for param in params.split(";"):
         name, _, value = param.partition("=")
@@ -183,11 +188,14 @@ def _text(body: str, is_base64: bool) -> str:
     return body
 
 
-def read_json_object(body: str | None, is_base64: bool, content_type: str | None) -> dict[str, Any]:
-    """The body as a JSON object, or an HttpError (400, 413 or 415)."""
-    media_type_problem = _media_type_problem(content_type) if content_type and content_type.strip() else None
-    if media_type_problem is not None:
-        raise HttpError("unsupported_media_type", media_type_problem)
+def read_json_object(
+    body: str | None, is_base64: bool, content_type: str | None, *, only: tuple[str, ...] | None = None
+) -> dict[str, Any]:
+    """The body as a JSON object, or an HttpError (400, 413 or 415). ``only``: the
+    media types the route takes (absent, the body is read as JSON all the same)."""
+    problem = _media_type_problem(content_type, only) if content_type and content_type.strip() else None
+    if problem is not None:
+        raise HttpError("unsupported_media_type", problem)
     if not body:
         raise HttpError("invalid_body", "a JSON object body is required")
     text = _text(body, is_base64)

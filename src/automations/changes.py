@@ -34,8 +34,9 @@ def state_change(route: Route, change: Change, metric: str, location: bool = Fal
         automation_id = endpoint.automation_id(automationId)
         precondition = app.current_event.headers.get("if-match")
         done = change(caller.workspace_id, automation_id, precondition, automation_store())
-        metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
-        logger.info("automation changed", extra={"automation_id": automation_id, "change": metric})
+        if done is None or done.written:  # a publish of what is published changes nothing: not counted
+            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+            logger.info("automation changed", extra={"automation_id": automation_id, "change": metric})
         if done is None:
             return Response(
                 status_code=route.success, body=None, headers={"X-Request-Id": endpoint.request_id()}

@@ -173,7 +173,7 @@ def publish(
         draft = None if family.draft == automation_id else family.draft
         updates.append(_record_update(store, workspace_id, family, draft=draft, published=automation_id))
         store.transact(updates)
-        return Stored(published, seen.revision + 1)
+        return Stored(published, seen.revision + 1, written=True)
 
     return _decided(change)
 
@@ -216,7 +216,7 @@ def new_version(
         # and every one of those writes the record: the record's condition covers it.
         record = _record_update(store, workspace_id, family, draft=draft["id"], highest=family.highest + 1)
         store.transact([record], [store.put_action(workspace_id, draft)])
-        return Stored(draft, 1)
+        return Stored(draft, 1, written=True)
 
     return _decided(change)
 
@@ -250,7 +250,7 @@ def archive(
                 _record_update(store, workspace_id, family, published=published),
             ]
         )
-        return Stored(archived, seen.revision + 1)
+        return Stored(archived, seen.revision + 1, written=True)
 
     return _decided(change)
 

@@ -15,7 +15,7 @@ without loading the SDK.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from automations.automation import in_order
@@ -122,10 +122,12 @@ def fitted(
 @dataclass(frozen=True, slots=True)
 class Stored:
     """An automation as read from its item: the API object (in the seed's order),
-    the revision every change is conditioned on, and the ETag that names it."""
+    the revision every change is conditioned on, and the ETag that names it;
+    ``written``: this request wrote it (not so for a change that found nothing to do)."""
 
     automation: dict[str, Any]
     revision: int
+    written: bool = field(default=False, compare=False)
 
     @property
     def etag(self) -> str:

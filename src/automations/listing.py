@@ -49,6 +49,8 @@ MAX_LIMIT = 100
 MAX_CURSOR = 1024
 QUERIES_PER_PAGE = 4
 PAGE_BYTES = 5 * 1024 * 1024
+# What a page holds besides its automations: its keys, hasMore, a cursor (at most MAX_CURSOR).
+PAGE_FRAME = 2 * MAX_CURSOR
 # Every automation id sorts between these; records of other kinds (a family's) never do.
 LOWEST_ID, HIGHEST_ID = PREFIX, PREFIX + "~"
 
@@ -142,7 +144,7 @@ def list_page(workspace_id: str, query: Query, store: AutomationStore) -> dict[s
         for item in items:
             automation = from_item(item)
             grown = size + len(dumps(automation).encode()) + 1
-            if grown > PAGE_BYTES:  # the page is full: the next one starts here
+            if grown > PAGE_BYTES - PAGE_FRAME:  # the page is full: the next one starts here
                 return _page(data, workspace_id, query.statuses, after)
             data.append(automation)
             size, after = grown, automation["id"]

@@ -102,9 +102,12 @@ class AutomationStore:
         condition that the item is still at ``seen``'s revision: StaleWrite when it
         is not (another change landed since it was read), AutomationTooLarge before
         writing anything when it cannot be one item."""
-        fitted(workspace_id, automation, seen.revision + 1)  # measured whole before anything is sent
+        # What the edit may hold was judged as a create body (the create's limit,
+        # ``item.ROOM`` kept); here the item itself, a later version's parentId
+        # included, against DynamoDB's own limit, before anything is sent.
+        fitted(workspace_id, automation, seen.revision + 1, limit=ITEM_LIMIT)
         self.transact([self.change(workspace_id, seen, automation)])
-        return Stored(automation, seen.revision + 1)
+        return Stored(automation, seen.revision + 1, written=True)
 
     def change(
         self,

@@ -20,6 +20,10 @@ with cold_start.imports():
 
     make_at_init()  # the DynamoDB client, in Lambda's init phase (store.py says why)
 
+# A merge patch, sent as such or as plain JSON (contract, "Edit a draft"); any
+# other media type, a JSON Patch's included, is 415.
+MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+
 endpoint = Endpoint(EDIT)
 app = endpoint.app
 
@@ -28,7 +32,9 @@ app = endpoint.app
 def edit(automationId: str) -> Response[str]:
     event = app.current_event
     caller = endpoint.caller()
-    patch = read_json_object(event.body, bool(event.is_base64_encoded), event.headers.get("content-type"))
+    patch = read_json_object(
+        event.body, bool(event.is_base64_encoded), event.headers.get("content-type"), only=MEDIA_TYPES
+    )
     automation_id = endpoint.automation_id(automationId)
     edited = edit_automation(
         caller.workspace_id, automation_id, patch, event.headers.get("if-match"), automation_store()
