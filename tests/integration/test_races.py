@@ -270,9 +270,7 @@ def family_request(
 
 
 @ON_MOTO
-@settings(
-    racing, max_examples=int(__import__("os").environ.get("RACE_EXAMPLES", "12"))
-)  # each example is a family and up to four rounds
+@settings(racing, max_examples=12)  # each example is a family and up to four rounds
 @given(drafting=st.booleans(), rounds=FAMILY_ROUNDS)
 def test_rounds_of_random_changes_racing_on_one_family_keep_its_invariants(
     containers: Containers, race_server: Server, drafting: bool, rounds: list[list[Sent]]
