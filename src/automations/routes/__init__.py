@@ -7,8 +7,10 @@ the request SnapStart primes it with) and its files in ``events/``. Everything e
 derives from the declaration: ``template.yaml``'s per-function resources are
 generated from it (``automations_local.stack``, checked for drift by a test), and
 so are the OpenAPI document, the local gateway (which reads the template), the
-cold-start probes and the bench (which replay the route's events) and every test
-table. README, "Adding a route", lists the steps; a test proves the list complete.
+cold-start probes and the bench (which replay the route's events) and the test
+tables; three tables state what a declaration cannot (what the contract lets the
+function do, a generated client's drive, a cold-start target). README, "Adding a
+route", lists the steps; a test proves the list complete.
 Importing this module costs nothing: it is on every function's cold start.
 """
 
