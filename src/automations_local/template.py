@@ -4,6 +4,7 @@ itself and cannot drift from what is deployed."""
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import subprocess
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, where built
     """YAML with CloudFormation's short-form tags (!Ref, !GetAtt, !Sub, ...)."""
 
 
@@ -40,6 +41,14 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    """The template as data: a copy of its parse, made once for each version of the
+    file (the tests build their tables from it for every test)."""
+    stat = path.stat()
+    return copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.cache
+def _parsed(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     with path.open() as handle:
         template: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # a SafeLoader subclass
         return template
