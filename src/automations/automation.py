@@ -8,6 +8,7 @@ without loading pydantic at all.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 OBJECT = "automation"
@@ -17,12 +18,21 @@ FIELDS = (
 )  # fmt: skip
 
 
+# What an edit may change; the rest is the automation's identity and state.
+EDITABLE = ("name", "description", "trigger", "nodes", "edges")
+
+
+def utc_now() -> str:
+    """RFC 3339, UTC, milliseconds: ``2026-11-26T14:08:21.123Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def new_draft(draft: dict[str, Any], automation_id: str, now: str) -> dict[str, Any]:
     """A new DRAFT automation from a validated request body (``NewAutomation``
     dumped), created at ``now``."""
     return in_order(
         {
-            **{name: draft[name] for name in ("name", "description", "trigger", "nodes", "edges")},
+            **{name: draft[name] for name in EDITABLE},
             "object": OBJECT,
             "id": automation_id,
             "status": "DRAFT",

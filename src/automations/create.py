@@ -4,10 +4,9 @@ caller's workspace. Nothing here knows about API Gateway or DynamoDB."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from automations.automation import new_draft
+from automations.automation import new_draft, utc_now
 from automations.errors import AutomationIdTaken
 from automations.ids import PREFIX, ULID_LENGTH, new_automation_id
 from automations.item import fitted
@@ -19,11 +18,6 @@ if TYPE_CHECKING:
 # An id collision needs two equal 80-bit random parts in one millisecond: a retry
 # with a fresh id is the whole remedy, and a third collision means a broken entropy source.
 ID_ATTEMPTS = 3
-
-
-def utc_now() -> str:
-    """RFC 3339, UTC, milliseconds: ``2026-11-26T14:08:21.123Z``."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def refuse_if_too_large(draft: dict[str, Any], workspace_id: str) -> None:

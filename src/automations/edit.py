@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from automations.automation import EDITABLE, utc_now
 from automations.conditional import if_match
-from automations.create import accepted_draft, utc_now
+from automations.create import accepted_draft
 from automations.errors import (
     AutomationNotFound,
     NotADraft,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from automations.item import Stored
     from automations.store import AutomationStore
 
-EDITABLE = ("name", "description", "trigger", "nodes", "edges")
 # A change decided on a stale read is decided again this many times at most; one
 # that keeps losing races answers 503 (contract, "Versions of one automation").
 ATTEMPTS = 3

@@ -31,9 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from automations.automation import EDITABLE, utc_now
 from automations.conditional import if_match
-from automations.create import utc_now
-from automations.edit import EDITABLE
 from automations.errors import (
     AutomationNotFound,
     DraftExists,
@@ -47,7 +46,6 @@ from automations.errors import (
 )
 from automations.ids import new_automation_id
 from automations.item import DELETED, EXPIRES, REVISION, Stored
-from automations.review import review
 
 if TYPE_CHECKING:
     from automations.store import AutomationStore
@@ -156,6 +154,10 @@ def publish(
             return seen
         if status != DRAFT:
             raise NotADraft(f"automation {automation_id} is {status}; only a DRAFT can be published")
+        # Only a publish judges: the other changes of state load no pydantic (the
+        # publish function imports it at init, routes/publish.py).
+        from automations.review import review
+
         verdict = review({name: seen.automation[name] for name in EDITABLE}, workspace_id)
         if verdict.blocking:
             details = {"diagnostics": verdict.answer()["diagnostics"]}

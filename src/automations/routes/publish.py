@@ -8,6 +8,7 @@ from automations import cold_start
 with cold_start.imports():
     from automations.changes import state_change
     from automations.family import publish
+    from automations.review import review  # noqa: F401  # what family.publish judges with, at init
     from automations.routes import PUBLISH
     from automations.store import make_at_init
 
