@@ -9,17 +9,21 @@ LOCAL_STAMP := $(VENV)/.installed-local
 
 .PHONY: install run token invoke openapi template build bench lint typecheck test e2e clean
 
+# The virtualenv is made without pip and filled by this Python's own pip (--python):
+# ensurepip alone takes longer than make run's whole install. The dev install puts pip
+# in it too, for the build (src/Makefile) and the rules below that call it.
+PIP := $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
 $(LOCAL_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[local]'
+	$(PIP) --no-compile -e '.[local]'
 	touch $(LOCAL_STAMP)
 
 # dev holds local: once it is installed, so is local.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PIP) --upgrade pip -e '.[dev]'
 	touch $(STAMP) $(LOCAL_STAMP)
 
 install: $(STAMP)
