@@ -123,29 +123,31 @@ def function(route: Route) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _lambda_alarm(route: Route, metric: str, description: str) -> str:
+    """An alarm on one of Lambda's own metrics of the function: one in any minute."""
+    return f"""  {_name(route)}{metric}Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: "{description}"
+      Namespace: AWS/Lambda
+      MetricName: {metric}
+      Dimensions:
+        - Name: FunctionName
+          Value: !Ref {route.function}
+{ONE_IN_A_MINUTE}{ACTIONS}
+"""
+
+
 def function_alarms(route: Route) -> str:
     name, what = _name(route), f"The {route.module} function"
-    return f"""  {name}ErrorsAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: "{what} failed: crashed, timed out or ran out of memory (Lambda Errors). Its log group says why."
-      Namespace: AWS/Lambda
-      MetricName: Errors
-      Dimensions:
-        - Name: FunctionName
-          Value: !Ref {route.function}
-{ONE_IN_A_MINUTE}{ACTIONS}
-  {name}ThrottlesAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      AlarmDescription: "Lambda refused to run the {route.module} function: its reserved or the account's concurrency is used up."
-      Namespace: AWS/Lambda
-      MetricName: Throttles
-      Dimensions:
-        - Name: FunctionName
-          Value: !Ref {route.function}
-{ONE_IN_A_MINUTE}{ACTIONS}
-  # The function never raises: a bug is answered as a 500 envelope, which Lambda
+    failed = (
+        f"{what} failed: crashed, timed out or ran out of memory (Lambda Errors). Its log group says why."
+    )
+    refused = f"Lambda refused to run the {route.module} function: its reserved or the account's concurrency is used up."
+    return (
+        _lambda_alarm(route, "Errors", failed)
+        + _lambda_alarm(route, "Throttles", refused)
+        + f"""  # The function never raises: a bug is answered as a 500 envelope, which Lambda
   # does not count in Errors. What it logs at ERROR is what an operator must see:
   # a bug (unhandled error) or storage misconfigured (a missing table or permission).
   {name}ErrorLogs:
@@ -190,6 +192,7 @@ def function_alarms(route: Route) -> str:
       TreatMissingData: notBreaching
 {ACTIONS}
 """
+    )
 
 
 def per_route_resources() -> str:
