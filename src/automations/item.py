@@ -38,8 +38,10 @@ _NOT_THE_OBJECT = frozenset({"workspaceId", REVISION, DELETED, EXPIRES})
 # Room an accepted automation keeps for what its later changes add to its item: a
 # publishedAt where null was (+23 bytes), "PUBLISHED" for "DRAFT" (+4), the deletion
 # marks (deletedAt and expiresAt, 62), the next version's parentId where null was
-# (+29): 118 bytes, kept with room to spare. The create and the edit accept items up
-# to ACCEPTED_LIMIT; every later change is measured against ITEM_LIMIT itself.
+# (+29): 118 bytes, kept with room to spare. The create accepts items up to
+# ACCEPTED_LIMIT, and an edit what the create would accept of the same fields (a
+# later version's item, which holds a parentId, is that much larger); every write is
+# measured against ITEM_LIMIT itself.
 ROOM = 256
 ACCEPTED_LIMIT = ITEM_LIMIT - ROOM
 
