@@ -124,7 +124,7 @@ e2e: $(STAMP)
 # Every suite, tests/e2e included, always against the local API: a deployed stage named
 # in the shell is make e2e's to test, never make test's.
 test: lint typecheck node_modules/.installed
-	env $(addprefix -u ,$(E2E_VARIABLES)) $(BIN)/pytest --numprocesses=auto --maxprocesses=4
+	env $(addprefix -u ,$(E2E_VARIABLES)) $(BIN)/pytest --numprocesses=auto --maxprocesses=4 --dist worksteal
 
 # SAM's own transform, offline, for the tests of what CloudFormation will deploy
 # (src/automations_local/template.py). A virtualenv of its own: aws-sam-translator

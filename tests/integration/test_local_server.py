@@ -876,7 +876,7 @@ def served_schema(local_api: RunningApi) -> Any:
 
 
 @api_schema.parametrize()
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_generated_requests_never_get_a_5xx_and_every_answer_is_documented(
     case: Any, local_api: RunningApi
 ) -> None:
