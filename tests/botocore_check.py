@@ -190,7 +190,7 @@ def models(loader: Loader) -> dict[str, str]:
 
 
 def endpoint_data(loader: Loader) -> dict[str, Any]:
-    """The endpoints file as the session's endpoint resolver gets it: its content,
+    """The endpoints file as the endpoint resolver of a session gets it: its content,
     order included, where it was found, and what Python type holds it."""
     data, path = loader.load_data_with_path("endpoints")
     return {

@@ -118,7 +118,7 @@ class DynamoDBLoader(Loader):  # type: ignore[misc]  # botocore is untyped
     one knows the answer; for any other service (STS or SSO, which credential
     providers make clients of from the same session) it lists them as before.
 
-    And the session's endpoint resolver reads the whole of the runtime's
+    And the endpoint resolver of a session reads the whole of the runtime's
     ``endpoints.json`` (every service, every partition), once per session and
     shared by every client made from it; this loader parses it into plain dicts
     (``_EndpointsAsDicts``), which halves the cost. It still parses all of it: the
