@@ -36,34 +36,48 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         yield started
 
 
+def optional(token: str | None, api: Api, variable: str, cannot: str, holds: str) -> str:
+    """A token the suite cannot mint against a deployed API: the variable's, or a skip
+    that says what to set."""
+    if token is None:
+        pytest.skip(
+            f"{variable} is not set: against {api.where} the suite cannot mint {cannot}; "
+            f"set {variable} ({holds}) to run this test"
+        )
+    return token
+
+
 @pytest.fixture
 def other_token(api: Api) -> str:
     """A token for another workspace than TOKEN's."""
-    if api.other_token is None:
-        pytest.skip(
-            f"OTHER_TOKEN is not set: against {api.where} the suite cannot mint a token for a "
-            "second workspace; set OTHER_TOKEN (either scope, another workspace claim) to run this test"
-        )
-    return api.other_token
+    return optional(
+        api.other_token,
+        api,
+        "OTHER_TOKEN",
+        "a token for a second workspace",
+        "either scope, another workspace claim",
+    )
 
 
 @pytest.fixture
 def unscoped_token(api: Api) -> str:
     """A valid token with neither of the API's scopes."""
-    if api.unscoped_token is None:
-        pytest.skip(
-            f"UNSCOPED_TOKEN is not set: against {api.where} the suite cannot mint a token without "
-            "the API's scopes; set UNSCOPED_TOKEN (a valid token with neither scope) to run this test"
-        )
-    return api.unscoped_token
+    return optional(
+        api.unscoped_token,
+        api,
+        "UNSCOPED_TOKEN",
+        "a token without the API's scopes",
+        "a valid token with neither scope",
+    )
 
 
 @pytest.fixture
 def delete_token(api: Api) -> str:
     """A token for TOKEN's workspace with delete:automations."""
-    if api.delete_token is None:
-        pytest.skip(
-            f"DELETE_TOKEN is not set: against {api.where} the suite cannot mint a token that "
-            "deletes; set DELETE_TOKEN (delete:automations, TOKEN's workspace claim) to run this test"
-        )
-    return api.delete_token
+    return optional(
+        api.delete_token,
+        api,
+        "DELETE_TOKEN",
+        "a token that deletes",
+        "delete:automations, TOKEN's workspace claim",
+    )
